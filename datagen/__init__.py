@@ -1,0 +1,35 @@
+"""Deterministic, seeded generation of the QuiltOps e2e reference datasets.
+
+Public API (see each function's docstring):
+
+    generate(profile, out_dir, *, seed=42, seed_overrides=None) -> Manifest
+    validate(data_dir) -> ValidationReport        # .ok, .missing, .changed, .unexpected, .manifest_problems
+    upload(data_dir, s3_client, bucket, prefix="", progress=False) -> UploadReport
+    dataset_files(data_dir, dataset) -> list[str] # package logical keys of one dataset
+    load_manifest(data_dir) -> Manifest
+    dataset_seed(name, base_seed=42) -> int
+    DATASETS, PROFILES, DATA_VERSION, BASE_SEED
+
+Errors a caller can fix raise DatagenError (DataDirError, UploadError).
+"""
+
+__version__ = "1.0.0"  # generator code version
+DATA_VERSION = "1.0.0"  # bump when any dataset's bytes change on purpose
+
+from .checksums import DatasetSummary, Manifest, ValidationReport, dataset_files, load_manifest, validate  # noqa: E402
+from .datasets import DATASET_BUILDERS  # noqa: E402
+from .errors import DataDirError, DatagenError, UploadError  # noqa: E402
+from .generate import generate  # noqa: E402
+from .profiles import PROFILES  # noqa: E402
+from .seeds import BASE_SEED, dataset_seed  # noqa: E402
+from .upload import UploadReport, upload  # noqa: E402
+
+# The eight reference package datasets, then "athena" (the parquet data behind the Glue table).
+DATASETS: tuple[str, ...] = tuple(DATASET_BUILDERS)
+PACKAGE_DATASETS: tuple[str, ...] = tuple(name for name in DATASETS if name != "athena")
+
+__all__ = [
+    "BASE_SEED", "DATASETS", "DATA_VERSION", "DataDirError", "DatagenError", "DatasetSummary", "Manifest",
+    "PACKAGE_DATASETS", "PROFILES", "UploadError", "UploadReport", "ValidationReport", "dataset_files",
+    "dataset_seed", "generate", "load_manifest", "upload", "validate",
+]  # fmt: skip

@@ -1,0 +1,214 @@
+"""The stack a run talks to: `embedded` (moto + Athena SQL on loopback, the default) or `aws` (real AWS).
+
+Both expose the same surface to the hooks and the domain layer: settings, a boto3 session for
+verification (independent of the SUT), the local reference data directory, and diagnostics.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from quilt_e2e.config import ConfigError, Settings
+from quilt_e2e.stack.sandbox import Sandbox
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DATA_CACHE = PROJECT_ROOT / ".e2e-data"
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
+
+log = logging.getLogger("quilt_e2e.stack")
+
+
+class StackError(RuntimeError):
+    """The stack could not be brought up or reached; the message says what to do."""
+
+
+class Stack:
+    """Common lifecycle: sandbox → services → provisioning → reference data → baseline packages."""
+
+    kind = "?"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.sandbox: Sandbox | None = None
+        self.data_dir: Path = DATA_CACHE / settings.data_profile
+        self.startup_seconds: dict[str, float] = {}
+        self.endpoint_url: str | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> "Stack":
+        started = time.perf_counter()
+        try:
+            with self._timed("sandbox"):
+                self.sandbox = Sandbox().enter(self._sandbox_env())
+            with self._timed("services"):
+                self._start_services()
+            with self._timed("check"):
+                self._check_reachable()
+            if self.settings.provision:
+                self._provision_and_load()
+        except BaseException:
+            self.stop()
+            raise
+        self.startup_seconds["total"] = time.perf_counter() - started
+        return self
+
+    def stop(self) -> None:
+        try:
+            self._stop_services()
+        finally:
+            if self.sandbox is not None:
+                self.sandbox.exit()
+                self.sandbox = None
+
+    # -- shared helpers --------------------------------------------------------------------------
+    @contextmanager
+    def _timed(self, phase: str):
+        started = time.perf_counter()
+        yield
+        self.startup_seconds[phase] = round(time.perf_counter() - started, 3)
+
+    def boto3_session(self):
+        import boto3
+
+        return boto3.Session(profile_name=self.settings.aws_profile or None, region_name=self.settings.region)
+
+    def client(self, service: str):
+        return self.boto3_session().client(service, endpoint_url=self.endpoint_url)
+
+    def _check_reachable(self) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        s3 = self.client("s3")
+        try:
+            s3.list_buckets()
+        except (BotoCoreError, ClientError) as exc:
+            raise StackError(f"{self.kind} stack unreachable ({self.endpoint_url or 'AWS'}): {exc}") from None
+
+    def _provision_and_load(self) -> None:
+        import datagen
+
+        from quilt_e2e.stack import baseline, provision
+
+        with self._timed("provision"):
+            provision.provision_all(self.boto3_session(), self.settings, endpoint_url=self.endpoint_url)
+        with self._timed("datagen"):
+            report = datagen.validate(self.data_dir) if (self.data_dir / "checksums.json").exists() else None
+            if report is None or not report.ok:
+                datagen.generate(self.settings.data_profile, self.data_dir)
+        with self._timed("upload"):
+            datagen.upload(self.data_dir, self.client("s3"), self.settings.data_bucket)
+        with self._timed("baselines"):
+            baseline.create_baseline_packages(self.settings, self.data_dir)
+
+    def recent_requests(self, count: int = 50) -> list[dict]:
+        return []
+
+    # -- per kind --------------------------------------------------------------------------------
+    def _sandbox_env(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _start_services(self) -> None:
+        raise NotImplementedError
+
+    def _stop_services(self) -> None:
+        pass
+
+
+class EmbeddedStack(Stack):
+    """moto's server (with the Athena SQL front) on 127.0.0.1; fake credentials; no network."""
+
+    kind = "embedded"
+
+    def __init__(self, settings: Settings):
+        super().__init__(settings)
+        self._server = None
+
+    def _sandbox_env(self) -> dict[str, str]:
+        return {
+            **FAKE_CREDENTIALS,
+            "AWS_DEFAULT_REGION": self.settings.region,
+            "AWS_REGION": self.settings.region,
+            "AWS_PROFILE": None,  # type: ignore[dict-item]
+            "QUILT_MULTIUSER_MODE": "false" if self.settings.backend == "local" else "true",
+        }
+
+    def _start_services(self) -> None:
+        from quilt_e2e.stack.athena_engine import with_athena_sql
+        from quilt_e2e.stack.aws_server import LocalAwsServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server = LocalAwsServer(wrap=with_athena_sql).start()
+        self.endpoint_url = self._server.endpoint_url
+        # The SUT runs in this process: every boto3/botocore client it makes goes to moto.
+        assert self.sandbox is not None
+        self.sandbox.set_env({"AWS_ENDPOINT_URL": self.endpoint_url})
+
+    def _stop_services(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def recent_requests(self, count: int = 50) -> list[dict]:
+        if self._server is None or self._server.request_log is None:
+            return []
+        return self._server.request_log.recent(count)
+
+
+class AwsStack(Stack):
+    """Real AWS: nothing is started; provisioning and data upload happen only with provision=true."""
+
+    kind = "aws"
+
+    def _sandbox_env(self) -> dict[str, str]:
+        env = {
+            "AWS_DEFAULT_REGION": self.settings.region,
+            "AWS_REGION": self.settings.region,
+            "QUILT_MULTIUSER_MODE": "false" if self.settings.backend == "local" else "true",
+            # real AWS needs the developer's AWS config, but never their Quilt session
+            "AWS_CONFIG_FILE": os.environ.get("AWS_CONFIG_FILE", str(Path.home() / ".aws" / "config")),
+            "AWS_SHARED_CREDENTIALS_FILE": os.environ.get(
+                "AWS_SHARED_CREDENTIALS_FILE", str(Path.home() / ".aws" / "credentials")
+            ),
+        }
+        if self.settings.aws_profile:
+            env["AWS_PROFILE"] = self.settings.aws_profile
+        return env
+
+    def _start_services(self) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client("sts").get_caller_identity()
+        except (BotoCoreError, ClientError) as exc:
+            raise StackError(
+                f"no usable AWS credentials ({exc}); set -D aws_profile=NAME or AWS_PROFILE, or log in (aws sso login)"
+            ) from None
+
+    def _check_reachable(self) -> None:
+        from botocore.exceptions import ClientError
+
+        super()._check_reachable()
+        if self.settings.provision:
+            return
+        s3 = self.client("s3")
+        for bucket in (self.settings.data_bucket, self.settings.scratch_bucket, self.settings.packages_bucket):
+            try:
+                s3.head_bucket(Bucket=bucket)
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code", "?")
+                raise StackError(
+                    f"bucket '{bucket}' is not reachable ({code}); create it with -D provision=true "
+                    f"or point the suite at yours with -D data_bucket=/scratch_bucket=/packages_bucket="
+                ) from None
+
+
+def create_stack(settings: Settings) -> Stack:
+    if settings.stack == "embedded":
+        return EmbeddedStack(settings)
+    if settings.stack == "aws":
+        return AwsStack(settings)
+    raise ConfigError(f"unknown stack '{settings.stack}'")

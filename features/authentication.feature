@@ -1,0 +1,54 @@
+Feature: Authentication and session status
+  Whoever uses QuiltOps first needs to know which backend serves them, whether they are
+  logged in to a catalog, and what they can do without a login.
+
+  Background:
+    Given no catalog login exists
+
+  @local @severity.critical
+  Scenario: Local mode builds the Quilt3 backend
+    When I open a QuiltOps session
+    Then the session is served by the Quilt3 backend
+
+  @local
+  Scenario: Authentication status without a catalog login
+    When I open a QuiltOps session
+    And I ask for the authentication status
+    Then I am reported as not authenticated
+    And the status names no catalog and no registry
+
+  @local
+  Scenario: AWS access works without a catalog login
+    When I open a QuiltOps session
+    And I ask the session for an S3 client
+    Then that client lists the reference data of the simple-csv dataset
+
+  @local
+  Scenario: An S3 client for another region
+    When I open a QuiltOps session
+    And I ask the session for an S3 client in region "us-west-2"
+    Then that client is bound to region "us-west-2"
+
+  @local @defect.QMCP-011
+  Scenario: Asking for an unknown AWS service is rejected as invalid input
+    When I open a QuiltOps session
+    And I try to get a client for the AWS service "invalid-service-xyz"
+    Then the call is refused with a validation error
+
+  @local @defect.QMCP-009
+  Scenario: GraphQL queries without a catalog login are refused as unauthenticated
+    When I open a QuiltOps session
+    And I try to run a GraphQL query for my user name
+    Then the call is refused with an authentication error
+
+  @local @defect.QMCP-010
+  Scenario: GraphQL credentials without a catalog login are refused as unauthenticated
+    When I open a QuiltOps session
+    And I try to get the GraphQL authentication headers
+    Then the call is refused with an authentication error
+
+  @local @defect.QMCP-012
+  Scenario: Catalog administration without a catalog login is refused as unauthenticated
+    When I open a QuiltOps session
+    And I try to list the catalog users
+    Then the call is refused with an authentication error

@@ -1,0 +1,69 @@
+"""Assertions with messages a QA engineer can read, and stable enough to serve as defect signatures."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from quilt_e2e.domain.world import Attempt
+
+ERROR_KINDS = {
+    "validation": "ValidationError",
+    "not found": "NotFoundError",
+    "authentication": "AuthenticationError",
+    "backend": "BackendError",
+    "permission": "PermissionError",
+}
+
+
+def error_class_name(kind: str) -> str:
+    try:
+        return ERROR_KINDS[kind]
+    except KeyError:
+        raise AssertionError(f"test defect: unknown error kind '{kind}' (use one of {', '.join(ERROR_KINDS)})")
+
+
+def assert_refused(attempt: Attempt, kind: str) -> BaseException:
+    """The attempted call raised the QuiltOps exception named by `kind`."""
+    import quilt_mcp.ops.exceptions as sut_exceptions
+
+    expected_name = error_class_name(kind)
+    expected_type = getattr(sut_exceptions, expected_name)
+    if attempt.error is None:
+        raise AssertionError(
+            f"expected {expected_name}, but the call succeeded: {attempt.call.describe()} -> {attempt.result!r:.300}"
+        )
+    if not isinstance(attempt.error, expected_type):
+        raise AssertionError(f"expected {expected_name}, got {type(attempt.error).__name__}: {attempt.error}")
+    return attempt.error
+
+
+def assert_context_names(error: BaseException, field: str, value: str | None = None) -> None:
+    context = getattr(error, "context", None) or {}
+    if context.get("field") != field:
+        raise AssertionError(f"error context does not name field '{field}': {context!r}")
+    if value is not None and "value" in context and context["value"] != value:
+        raise AssertionError(f"error context names value {context['value']!r}, expected {value!r}")
+
+
+def assert_same_names(what: str, expected: Iterable[str], actual: Iterable[str]) -> None:
+    expected_set, actual_set = set(expected), set(actual)
+    if expected_set != actual_set:
+        missing = sorted(expected_set - actual_set)
+        extra = sorted(actual_set - expected_set)
+        raise AssertionError(f"{what} differ: missing {missing[:10]}, unexpected {extra[:10]}")
+
+
+def diagnose_diff(expected: dict[str, list[str]], actual: dict) -> str | None:
+    """None when the diff is right, else a message; a swapped deleted/modified pair is named as such."""
+    keys = ("added", "modified", "deleted")
+    got = {k: sorted(actual.get(k, [])) for k in keys}
+    want = {k: sorted(expected[k]) for k in keys}
+    if got == want and set(actual) == set(keys):
+        return None
+    parts = [f"{k} expected {want[k]} got {got[k]}" for k in keys if want[k] != got[k]]
+    if set(actual) != set(keys):
+        parts.append(f"keys are {sorted(actual)}")
+    swapped = got["added"] == want["added"] and got["deleted"] == want["modified"] and got["modified"] == want["deleted"]
+    if swapped:
+        parts.insert(0, "'deleted' and 'modified' are swapped")
+    return "diff differs: " + "; ".join(parts)

@@ -1,0 +1,119 @@
+"""Per-scenario state shared by the step modules, and the one place that calls QuiltOps."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from quilt_e2e.config import Settings
+from quilt_e2e.domain.reference import ReferenceData
+
+
+@dataclass
+class SutCall:
+    """One QuiltOps call, kept for the failure report."""
+
+    operation: str
+    args: tuple
+    kwargs: dict
+    seconds: float = 0.0
+    error: BaseException | None = None
+
+    def describe(self) -> str:
+        params = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        outcome = f"raised {type(self.error).__name__}: {self.error}" if self.error else "returned"
+        return f"{self.operation}({', '.join(params)}) {outcome} in {self.seconds:.3f}s"
+
+
+@dataclass
+class Attempt:
+    """The outcome of a call a scenario expects may fail: exactly one of result / error is meaningful."""
+
+    call: SutCall
+    result: Any = None
+
+    @property
+    def error(self) -> BaseException | None:
+        return self.call.error
+
+
+@dataclass
+class PackageRef:
+    name: str
+    revisions: list[str] = field(default_factory=list)  # top hashes, oldest first
+
+    @property
+    def latest(self) -> str:
+        return self.revisions[-1]
+
+
+class World:
+    def __init__(self, settings: Settings, reference: ReferenceData, stack):
+        self.settings = settings
+        self.reference = reference
+        self.stack = stack
+        self.calls: list[SutCall] = []
+        self.attempt_: Attempt | None = None
+        self.packages: dict[str, PackageRef] = {}
+        self.result: Any = None
+        self.services: dict[str, Any] = {}  # SUT services built on this scenario's QuiltOps
+        self.registry_before: set[str] | None = None
+        self._ops = None
+
+    # -- the SUT -------------------------------------------------------------------------------
+    @property
+    def ops(self):
+        """A QuiltOps instance for this scenario, built by the real factory from the environment."""
+        if self._ops is None:
+            from quilt_mcp.ops.factory import QuiltOpsFactory
+
+            self._ops = self.call_with(QuiltOpsFactory, "create")
+        return self._ops
+
+    def call(self, operation: str, *args, **kwargs) -> Any:
+        """Call `ops.<operation>`; a SUT exception propagates unchanged (the step fails)."""
+        return self.call_with(self.ops, operation, *args, **kwargs)
+
+    def call_with(self, target: Any, operation: str, *args, **kwargs) -> Any:
+        record = SutCall(f"{getattr(target, '__name__', type(target).__name__)}.{operation}", args, kwargs)
+        self.calls.append(record)
+        started = time.perf_counter()
+        try:
+            return getattr(target, operation)(*args, **kwargs)
+        except BaseException as exc:
+            record.error = exc
+            raise
+        finally:
+            record.seconds = time.perf_counter() - started
+
+    def attempt(self, operation: str, *args, target: Any = None, **kwargs) -> Attempt:
+        """Call an operation the scenario expects may be refused; its outcome is asserted by a Then step."""
+        try:
+            if target is None:
+                result = self.call(operation, *args, **kwargs)
+            else:
+                result = self.call_with(target, operation, *args, **kwargs)
+        except Exception:
+            self.attempt_ = Attempt(self.calls[-1])
+        else:
+            self.attempt_ = Attempt(self.calls[-1], result)
+        return self.attempt_
+
+    @property
+    def last_attempt(self) -> Attempt:
+        assert self.attempt_ is not None, "test defect: no attempted call to check (use a 'When I try to ...' step)"
+        return self.attempt_
+
+    # -- naming and verification helpers ---------------------------------------------------------
+    @property
+    def registry(self) -> str:
+        return self.settings.registry
+
+    def run_package_name(self, label: str) -> str:
+        """Packages a run creates live under the run id namespace, so cleanup can find them all."""
+        return f"{self.settings.run_id}/{label}"
+
+    def s3(self):
+        """A boto3 S3 client independent of the SUT, for verification."""
+        return self.stack.client("s3")

@@ -1,0 +1,105 @@
+"""A throw-away HOME for one run, so the SUT never reads or writes a developer's real Quilt files.
+
+quilt3 resolves its config/data/cache directories when it is first imported, so the sandbox must be
+entered before anything imports quilt3 or quilt_mcp.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+# An address nothing listens on: any HTTP(S) call that tries to leave loopback fails at once
+# instead of waiting on a closed network (quilt3 telemetry, the public catalog's config.yml, ...).
+_DEAD_PROXY = "http://127.0.0.1:9"
+_LOOPBACK = "127.0.0.1,localhost,::1"
+
+# quilt3's config keys (its CONFIG_TEMPLATE), written up front so quilt3 never autoconfigures from
+# the public catalog; telemetry is off.
+_QUILT3_CONFIG = """\
+navigator_url:
+default_local_registry: "{local_registry}"
+default_remote_registry:
+default_install_location:
+registryUrl:
+telemetry_disabled: true
+s3Proxy:
+apiGatewayEndpoint:
+binaryApiGatewayEndpoint:
+default_registry_version: 1
+region:
+"""
+
+
+class SandboxError(RuntimeError):
+    pass
+
+
+class Sandbox:
+    """Owns a temp directory used as HOME and XDG base; restores the environment on exit."""
+
+    def __init__(self, parent: str | None = None):
+        self.root = Path(tempfile.mkdtemp(prefix="quilt-e2e-home-", dir=parent))
+        self._saved_env: dict[str, str | None] = {}
+
+    @property
+    def quilt_data_dir(self) -> Path:
+        return self.root / "xdg-data" / "Quilt"
+
+    def enter(self, extra_env: Mapping[str, str] | None = None) -> "Sandbox":
+        if "quilt3" in sys.modules:
+            import quilt3.util
+
+            if not str(quilt3.util.BASE_PATH).startswith(str(self.root)):
+                raise SandboxError(
+                    "quilt3 was imported before the sandbox was entered; import quilt_mcp/quilt3 lazily"
+                )
+        env = {
+            "HOME": str(self.root),
+            "XDG_CONFIG_HOME": str(self.root / "xdg-config"),
+            "XDG_DATA_HOME": str(self.root / "xdg-data"),
+            "XDG_CACHE_HOME": str(self.root / "xdg-cache"),
+            "QUILT_DISABLE_USAGE_METRICS": "true",
+            "QUILT_MINIMIZE_STDOUT": "true",
+            "MCP_TELEMETRY_ENABLED": "false",
+            "MCP_TELEMETRY_LOCAL_ONLY": "true",
+            "HTTP_PROXY": _DEAD_PROXY,
+            "HTTPS_PROXY": _DEAD_PROXY,
+            "http_proxy": _DEAD_PROXY,
+            "https_proxy": _DEAD_PROXY,
+            "NO_PROXY": _LOOPBACK,
+            "no_proxy": _LOOPBACK,
+            # a developer's AWS config must not leak in either
+            "AWS_CONFIG_FILE": str(self.root / ".aws" / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(self.root / ".aws" / "credentials"),
+        }
+        env.update(extra_env or {})
+        self.set_env(env)
+        self.quilt_data_dir.mkdir(parents=True, exist_ok=True)
+        config = self.quilt_data_dir / "config.yml"
+        if not config.exists():
+            local_registry = (self.quilt_data_dir / "packages").as_uri()
+            config.write_text(_QUILT3_CONFIG.format(local_registry=local_registry))
+        return self
+
+    def set_env(self, env: Mapping[str, str | None]) -> None:
+        """Set (or with None, unset) variables, remembering the first original value of each."""
+        for key, value in env.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+    def exit(self) -> None:
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env.clear()
+        shutil.rmtree(self.root, ignore_errors=True)
