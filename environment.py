@@ -30,9 +30,7 @@ def _interrupt(signum, frame):
 
 
 def before_all(context):
-    tag_expression = " ".join(str(t) for t in (context.config.tag_expression or []) if t) if hasattr(
-        context.config, "tag_expression"
-    ) else ""
+    tag_expression = str(getattr(context.config, "tag_expression", "") or "")
     try:
         run = SuiteRun.prepare(context.config.userdata, _all_scenario_tags(context), tag_expression)
         context.suite_run = run
@@ -85,8 +83,9 @@ def after_all(context):
     run: SuiteRun | None = getattr(context, "suite_run", None)
     if run is None:
         return
+    # sys.__stderr__: behave captures the hook's own streams
     for line in run.finish():
-        print(f"quilt-e2e: {line}", file=sys.stderr)
+        print(f"quilt-e2e: {line}", file=sys.__stderr__)
 
 
 def _print_diagnostics(context) -> None:

@@ -102,7 +102,7 @@ class Stack:
         with self._timed("upload"):
             datagen.upload(self.data_dir, self.client("s3"), self.settings.data_bucket)
         with self._timed("baselines"):
-            baseline.create_baseline_packages(self.settings, self.data_dir)
+            baseline.create_baseline_packages(self.settings, self.data_dir, self.client("s3"))
 
     def recent_requests(self, count: int = 50) -> list[dict]:
         return []

@@ -36,6 +36,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import boto3
 import duckdb
+import numpy
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -147,7 +148,7 @@ _ATHENA_TYPES = {
     "UTINYINT": ("smallint", 5, 0),
     "USMALLINT": ("integer", 10, 0),
     "UINTEGER": ("bigint", 19, 0),
-    "UBIGINT": ("decimal", 20, 0),
+    "UBIGINT": ("bigint", 19, 0),  # e.g. cardinality(); Presto returns bigint
     "UHUGEINT": ("decimal", 38, 0),
     "FLOAT": ("float", 17, 0),
     "DOUBLE": ("double", 17, 0),
@@ -163,6 +164,7 @@ _ATHENA_TYPES = {
     "INTERVAL": ("interval day to second", 0, 0),
     "UUID": ("varchar", 2147483647, 0),
     "JSON": ("json", 0, 0),
+    "NULL": ("unknown", 0, 0),
 }
 
 
@@ -171,7 +173,7 @@ def athena_type(duckdb_type: str) -> tuple[str, int, int]:
     text = str(duckdb_type).upper()
     if text.endswith("]"):
         return "array", 0, 0
-    if text.startswith("STRUCT"):
+    if text.startswith(("STRUCT", "TUPLE", "ROW")):
         return "row", 0, 0
     if text.startswith("MAP"):
         return "map", 0, 0
@@ -229,7 +231,8 @@ def render_value(value: Any, float32: bool = False) -> str | None:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return java_double(float(f"{value:.9g}") if float32 else value)
+        # A REAL prints with the fewest digits that identify the float32 (Java's Float.toString).
+        return java_double(float(str(numpy.float32(value))) if float32 else value)
     if isinstance(value, decimal.Decimal):
         return format(value, "f")
     if isinstance(value, dt.datetime):
@@ -242,8 +245,10 @@ def render_value(value: Any, float32: bool = False) -> str | None:
         return _render_interval(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return " ".join(f"{byte:02x}" for byte in bytes(value))
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list):
         return "[" + ", ".join(_render_nested(item) for item in value) + "]"
+    if isinstance(value, tuple):  # an unnamed ROW
+        return "{" + ", ".join(_render_nested(item) for item in value) + "}"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_render_nested(k)}={_render_nested(v)}" for k, v in value.items()) + "}"
     return str(value)
@@ -288,9 +293,8 @@ def backticks_to_double_quotes(sql: str) -> str:
 
 def blank_comments(sql: str) -> str:
     """Comments replaced by spaces (keeps offsets), for statement recognition."""
-    return "".join(
-        re.sub(r"[^\n]", " ", sql[start:end]) if kind == "comment" else sql[start:end] for kind, start, end in _scan(sql)
-    )
+    spans = ((kind, sql[start:end]) for kind, start, end in _scan(sql))
+    return "".join(re.sub(r"[^\n]", " ", text) if kind == "comment" else text for kind, text in spans)
 
 
 def substitute_parameters(sql: str, parameters: list[str]) -> str:
@@ -399,12 +403,17 @@ class _BufferedBody(io.BytesIO):
             yield chunk
 
 
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def _send_in_process(app, request, **_kwargs) -> AWSResponse:
+    """botocore's before-send hook: the response of the WSGI app, without a socket."""
     url = urllib.parse.urlsplit(request.url)
     body = request.body
     if hasattr(body, "read"):
         body = body.read()
-    headers = {name: value.decode() if isinstance(value, bytes) else value for name, value in request.headers.items()}
+    headers = {name: _text(value) for name, value in request.headers.items()}
     environ = EnvironBuilder(
         method=request.method,
         base_url=f"{url.scheme}://{url.netloc}",
@@ -586,6 +595,12 @@ class S3FileCache:
             shutil.rmtree(previous[2], ignore_errors=True)
         return path
 
+    def with_s3_urls(self, message: str) -> str:
+        """`message` with local copies named by their S3 URLs (errors name the files DuckDB read)."""
+        if self._root is None:
+            return message
+        return re.sub(re.escape(self._root) + r"/[0-9a-f]{20}/", "s3://", message)
+
     def close(self) -> None:
         if self._finalizer is not None:
             self._finalizer()
@@ -643,13 +658,15 @@ _IDENT = r"(?:`[^`]+`|\"(?:[^\"]|\"\")+\"|[\w$-]+)"
 _QUALIFIED = rf"{_IDENT}(?:\s*\.\s*{_IDENT}){{0,2}}"
 _PATTERN = r"(?:\s+(?:LIKE\s+)?'((?:[^']|'')*)')?"
 
-SHOW_DATABASES = re.compile(rf"^SHOW\s+(?:DATABASES|SCHEMAS)(?:\s+(?:IN|FROM)\s+({_IDENT}))?{_PATTERN}$", re.I | re.S)
-SHOW_TABLES = re.compile(rf"^SHOW\s+TABLES(?:\s+(?:IN|FROM)\s+({_IDENT}))?{_PATTERN}$", re.I | re.S)
-SHOW_COLUMNS = re.compile(
-    rf"^SHOW\s+COLUMNS\s+(?:IN|FROM)\s+({_QUALIFIED})(?:\s+(?:IN|FROM)\s+({_IDENT}))?$", re.I | re.S
-)
+_IN = rf"(?:\s+(?:IN|FROM)\s+({_IDENT}))?"
+
+SHOW_DATABASES = re.compile(rf"^SHOW\s+(?:DATABASES|SCHEMAS){_IN}{_PATTERN}$", re.I | re.S)
+SHOW_TABLES = re.compile(rf"^SHOW\s+TABLES{_IN}{_PATTERN}$", re.I | re.S)
+SHOW_COLUMNS = re.compile(rf"^SHOW\s+COLUMNS\s+(?:IN|FROM)\s+({_QUALIFIED}){_IN}$", re.I | re.S)
 SHOW_PARTITIONS = re.compile(rf"^SHOW\s+PARTITIONS\s+({_QUALIFIED})$", re.I | re.S)
-DESCRIBE = re.compile(rf"^(?:DESCRIBE|DESC)(?:\s+(?:EXTENDED|FORMATTED))?\s+({_QUALIFIED})(?:\s+({_IDENT}))?$", re.I | re.S)
+DESCRIBE = re.compile(
+    rf"^(?:DESCRIBE|DESC)(?:\s+(?:EXTENDED|FORMATTED))?\s+({_QUALIFIED})(?:\s+({_IDENT}))?$", re.I | re.S
+)
 QUERY_START = re.compile(r"^\(*\s*(SELECT|WITH|VALUES|TABLE|FROM)\b", re.I)
 EXPLAIN = re.compile(r"^EXPLAIN(?:\s+ANALYZE)?(?:\s*\([^)]*\))?\s+(.*)$", re.I | re.S)
 
@@ -663,11 +680,32 @@ def _hive_row(*fields: str) -> str:
     return "\t".join(f"{field:<20}" for field in fields)
 
 
+def _column_row(column: dict) -> str:
+    return _hive_row(column["Name"], column["Type"], column.get("Comment", ""))
+
+
 class CatalogStatements:
     """SHOW and DESCRIBE, the Hive DDL statements Athena answers from the Glue catalog."""
 
     def __init__(self, catalog: GlueCatalog):
         self._catalog = catalog
+
+    def answer(self, statement: str, context: str) -> QueryResult | None:
+        """The result of a SHOW/DESCRIBE statement (comments blanked); None for any other statement."""
+        if match := SHOW_DATABASES.match(statement):
+            return self.show_databases(match.group(1), match.group(2))
+        if match := SHOW_TABLES.match(statement):
+            database = unquote_ident(match.group(1)) if match.group(1) else context
+            return self.show_tables(database, match.group(2))
+        if match := DESCRIBE.match(statement):
+            column = unquote_ident(match.group(2)) if match.group(2) else None
+            return self.describe(*_table_reference(match.group(1), context), column)
+        if match := SHOW_COLUMNS.match(statement):
+            database, table = _table_reference(match.group(1), context)
+            return self.show_columns(unquote_ident(match.group(2)) if match.group(2) else database, table)
+        if match := SHOW_PARTITIONS.match(statement):
+            return self.show_partitions(*_table_reference(match.group(1), context))
+        return None
 
     def show_databases(self, catalog_name: str | None, pattern: str | None) -> QueryResult:
         if catalog_name and unquote_ident(catalog_name).lower() != CATALOG:
@@ -682,13 +720,13 @@ class CatalogStatements:
 
     def describe(self, database: str, table_name: str, column: str | None) -> QueryResult:
         table = self._require_table(database, table_name)
-        rows = [_hive_row(c["Name"], c["Type"], c.get("Comment", "")) for c in table.columns]
-        partition_rows = [_hive_row(c["Name"], c["Type"], c.get("Comment", "")) for c in table.partition_keys]
+        rows = [_column_row(c) for c in table.columns]
+        partition_rows = [_column_row(c) for c in table.partition_keys]
         if column:
             wanted = [c for c in table.all_columns if c["Name"].lower() == column.lower()]
             if not wanted:
                 raise QueryFailed(f"FAILED: SemanticException [Error 10002]: Invalid column reference {column}")
-            rows, partition_rows = [_hive_row(wanted[0]["Name"], wanted[0]["Type"], wanted[0].get("Comment", ""))], []
+            rows, partition_rows = [_column_row(wanted[0])], []
         if partition_rows:
             header = _hive_row("# col_name", "data_type", "comment")
             rows += ["", "# Partition Information", header, ""] + partition_rows
@@ -701,7 +739,7 @@ class CatalogStatements:
     def show_partitions(self, database: str, table_name: str) -> QueryResult:
         table = self._require_table(database, table_name)
         if not table.partition_keys:
-            raise QueryFailed(f"FAILED: SemanticException [Error 10241]: Table {table_name} is not a partitioned table")
+            raise QueryFailed(f"FAILED: SemanticException [Error 10241]: Table {table_name} is not partitioned")
         keys = [key["Name"] for key in table.partition_keys]
         values = self._catalog.partition_values(table)
         return QueryResult.single_column("partition", ["/".join(f"{k}={v}" for k, v in zip(keys, vs)) for vs in values])
@@ -792,6 +830,9 @@ class DuckDbPool:
         connection.execute("SET integer_division = true")  # Presto: 5 / 2 = 2
         with contextlib.suppress(duckdb.Error):
             connection.execute("SET TimeZone = 'UTC'")
+        with contextlib.suppress(duckdb.Error):
+            # It turns TRY_CAST over a CSV column into a strict typed read, which fails on bad values.
+            connection.execute("SET disabled_optimizers = 'type_pushdown'")
         for macro in _PRESTO_MACROS:
             with contextlib.suppress(duckdb.Error):
                 connection.execute(f"CREATE TEMP MACRO {macro}")
@@ -872,9 +913,8 @@ def athena_column_names(tree: dict | None, duckdb_names: list[str]) -> list[str]
 class TableViews:
     """Creates, in a DuckDB connection, one schema per Glue database and a relation per needed table."""
 
-    def __init__(self, connection, catalog: GlueCatalog, files: S3FileCache, s3):
+    def __init__(self, connection, files: S3FileCache, s3):
         self._connection = connection
-        self._catalog = catalog
         self._files = files
         self._s3 = s3
         self.data_scanned_bytes = 0
@@ -912,7 +952,10 @@ class TableViews:
             return f"read_parquet({path_list}, union_by_name = true, hive_partitioning = {hive})"
         typed = {c["Name"]: glue_to_duckdb(c["Type"]) or "VARCHAR" for c in table.columns}
         if fmt == "json":
-            return f"read_json({path_list}, format = 'newline_delimited', columns = {_struct_literal(typed)}, hive_partitioning = {hive})"
+            return (
+                f"read_json({path_list}, format = 'newline_delimited', columns = {_struct_literal(typed)}, "
+                f"hive_partitioning = {hive})"
+            )
         if fmt == "csv":
             return self._csv_reader(table, path_list, hive)
         return None  # ORC/Avro: DuckDB cannot read them here
@@ -973,21 +1016,24 @@ def _format_from_extension(path: str) -> str:
 class SqlQuery:
     """One SELECT-like statement: build a DuckDB workspace over the Glue tables it uses, run, render."""
 
-    def __init__(self, pool: DuckDbPool, catalog: GlueCatalog, files: S3FileCache, s3, context_database: str | None):
+    def __init__(self, pool: DuckDbPool, catalog: GlueCatalog, files: S3FileCache, s3, context_database: str):
         self._pool = pool
         self._catalog = catalog
         self._files = files
         self._s3 = s3
-        self._context = (context_database or "default").lower()
+        self._context = context_database
 
     def run(self, sql: str, explain: bool = False) -> QueryResult:
         with self._pool.connection() as connection:
             databases = self._catalog.database_names()
-            views = TableViews(connection, self._catalog, self._files, self._s3)
+            views = TableViews(connection, self._files, self._s3)
             views.create_schemas(set(databases) | {self._context})
             connection.execute(f"SET search_path = {_sql_string(quote_ident(self._context))}")
             tree = _ast(connection, sql)
-            self._add_tables(views, databases, sql, tree)
+            try:
+                self._add_tables(views, databases, sql, tree)
+            except duckdb.Error as exc:  # unreadable data files: Athena's HIVE_BAD_DATA / HIVE_CURSOR_ERROR
+                raise QueryFailed(athena_reason(exc, "", self._context, databases)) from None
             statement = f"EXPLAIN {sql}" if explain else sql
             cursor = self._execute(connection, statement, sql, databases)
             result = self._result(cursor, tree, explain)
@@ -1058,7 +1104,7 @@ def _first_line(message: str) -> str:
 
 
 def athena_reason(exc: duckdb.Error, sql: str, context: str, databases: list[str]) -> str:
-    """One line in Athena's style, e.g. "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.db.t' does not exist"."""
+    """One line in Athena's style, e.g. TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.db.t' does not exist."""
     fields = _duckdb_error_fields(exc)
     message = _first_line(fields.get("exception_message", str(exc)))
     kind = fields.get("exception_type", "")
@@ -1258,9 +1304,8 @@ class AthenaEngine:
             if execution:
                 found.append(execution.description())
             else:
-                missing.append(
-                    {"QueryExecutionId": query_id, "ErrorCode": "INVALID_INPUT", "ErrorMessage": _not_found(query_id)}
-                )
+                error = {"ErrorCode": "INVALID_INPUT", "ErrorMessage": _not_found(query_id)}
+                missing.append({"QueryExecutionId": query_id, **error})
         return {"QueryExecutions": found, "UnprocessedQueryExecutionIds": missing}
 
     def list_query_executions(self, request: dict, caller: Caller) -> dict:
@@ -1313,12 +1358,12 @@ class AthenaEngine:
         execution.state = "RUNNING"
         started = time.perf_counter()
         try:
-            sql = substitute_parameters(execution.query, execution.parameters) if execution.parameters else execution.query
+            sql = substitute_parameters(execution.query, execution.parameters)
             execution.result = self._execute_statement(sql, execution.context.get("Database"), caller)
             self._write_result_files(execution, caller)
             execution.state = "SUCCEEDED"
         except QueryFailed as failure:
-            execution.state, execution.reason = "FAILED", _first_line(str(failure))
+            execution.state, execution.reason = "FAILED", _first_line(self._files.with_s3_urls(str(failure)))
         except Exception as exc:  # an engine defect must still end the query, not hang the client
             log.exception("athena engine failed on %r", execution.query)
             execution.state = "FAILED"
@@ -1328,43 +1373,36 @@ class AthenaEngine:
 
     def _execute_statement(self, sql: str, database: str | None, caller: Caller) -> QueryResult:
         catalog = GlueCatalog(self._clients.get("glue", caller))
-        statements = CatalogStatements(catalog)
         context = (database or "default").lower()
         text = backticks_to_double_quotes(sql).rstrip().rstrip(";").rstrip()
         blanked = blank_comments(text)
-        lead = len(blanked) - len(blanked.lstrip())  # offsets in `bare` + lead = offsets in `text`
+        lead = len(blanked) - len(blanked.lstrip())  # offset of `bare` in `text`
         bare = blanked.strip()
-        if match := SHOW_DATABASES.match(bare):
-            return statements.show_databases(match.group(1), match.group(2))
-        if match := SHOW_TABLES.match(bare):
-            return statements.show_tables(unquote_ident(match.group(1)) if match.group(1) else context, match.group(2))
-        if match := DESCRIBE.match(bare):
-            database_name, table_name = _table_reference(match.group(1), context)
-            return statements.describe(database_name, table_name, unquote_ident(match.group(2) or "") or None)
-        if match := SHOW_COLUMNS.match(bare):
-            database_name, table_name = _table_reference(match.group(1), context)
-            return statements.show_columns(unquote_ident(match.group(2)) if match.group(2) else database_name, table_name)
-        if match := SHOW_PARTITIONS.match(bare):
-            return statements.show_partitions(*_table_reference(match.group(1), context))
+        answer = CatalogStatements(catalog).answer(bare, context)
+        if answer is not None:
+            return answer
         query = SqlQuery(self._duckdb, catalog, self._files, self._clients.get("s3", caller), context)
         if match := EXPLAIN.match(bare):
             return query.run(text[lead + match.start(1) :], explain=True)
         if QUERY_START.match(bare):
             return query.run(text)
         keyword = " ".join(bare.split()[:2]).upper()
-        raise QueryFailed(f"NOT_SUPPORTED: the local Athena engine only runs queries and SHOW/DESCRIBE, not {keyword}")
+        raise QueryFailed(f"NOT_SUPPORTED: the local Athena engine runs queries, SHOW and DESCRIBE, not {keyword}")
 
     def _output_location(self, request: dict, work_group: str, caller: Caller) -> str:
         """The request's OutputLocation, or the workgroup's (which wins when the workgroup enforces it)."""
         athena = self._clients.get("athena", caller)
         try:
-            configuration = athena.get_work_group(WorkGroup=work_group)["WorkGroup"].get("Configuration") or {}
+            group = athena.get_work_group(WorkGroup=work_group).get("WorkGroup")
         except ClientError:
-            raise ApiError(f"WorkGroup {work_group} is not found.") from None
+            group = None
+        if not group:  # moto answers an unknown workgroup with an empty 200
+            raise ApiError(f"WorkGroup {work_group} is not found.")
+        configuration = group.get("Configuration") or {}
         group_location = (configuration.get("ResultConfiguration") or {}).get("OutputLocation")
         requested = (request.get("ResultConfiguration") or {}).get("OutputLocation")
-        location = group_location if configuration.get("EnforceWorkGroupConfiguration") and group_location else None
-        location = location or requested or group_location
+        enforced = group_location if configuration.get("EnforceWorkGroupConfiguration") else None
+        location = enforced or requested or group_location
         if not location:
             raise ApiError(
                 "No output location provided. An output location is required either through the Workgroup "
@@ -1470,7 +1508,8 @@ class AthenaSqlFront:
             payload = {"__type": error.code, "Message": str(error), "AthenaErrorCode": "INVALID_INPUT"}
         except Exception as exc:
             log.exception("athena front failed on %s", operation)
-            status, payload = "500 Internal Server Error", {"__type": "InternalServerException", "Message": str(exc)}
+            status = "500 Internal Server Error"
+            payload = {"__type": "InternalServerException", "Message": str(exc)}
         body = json.dumps(payload).encode()
         start_response(
             status,

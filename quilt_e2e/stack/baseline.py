@@ -5,7 +5,10 @@ They are fixtures the scenarios read; making them with the SUT would let a SUT d
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,23 +63,52 @@ def baseline_metadata(baseline: Baseline, data_dir: Path) -> dict:
     return {"description": baseline.description, "tags": list(baseline.tags)}
 
 
-def create_baseline_packages(settings: Settings, data_dir: Path) -> dict[str, str]:
-    """Push every baseline that is missing; returns package name → top hash."""
+def _entry(settings: Settings, data_dir: Path, key: str):
+    """A package entry with its hash taken from the reference data, so quilt3 need not read the object."""
+    import quilt3
+    from quilt3.util import PhysicalKey
+
+    from quilt_e2e.domain.reference import quilt_hash_from_sha256
+
+    local = data_dir / key
+    sha256 = hashlib.sha256(local.read_bytes()).hexdigest()
+    return quilt3.packages.PackageEntry(
+        PhysicalKey.from_url(f"s3://{settings.data_bucket}/{key}"),
+        local.stat().st_size,
+        {"type": "sha2-256-chunked", "value": quilt_hash_from_sha256(sha256)},
+        {},
+    )
+
+
+def create_baseline_packages(settings: Settings, data_dir: Path, s3) -> dict[str, str]:
+    """Write every missing baseline into the registry; returns package name → top hash.
+
+    quilt3 builds and serialises each manifest and computes its top hash; the three registry objects of a
+    push (manifest, timestamped pointer, `latest` pointer) are then written with one boto3 client, because
+    quilt3's own push builds several botocore clients per package and would dominate start-up time.
+    """
     import quilt3
 
-    registry = settings.registry
-    existing = set(quilt3.list_packages(registry))
+    from quilt_e2e.domain.registry import latest_top_hash, named_packages
+
+    bucket = settings.packages_bucket
+    existing = named_packages(s3, bucket, namespace=BASELINE_NAMESPACE)
+    timestamp = str(int(time.time()))
     top_hashes = {}
     for baseline in BASELINES:
         name = baseline_package_name(baseline.name)
         if name in existing:
-            top_hashes[name] = quilt3.Package.browse(name, registry=registry).top_hash
+            top_hashes[name] = latest_top_hash(s3, bucket, name)
             continue
         package = quilt3.Package()
         for logical_key, key in baseline_entries(baseline, data_dir).items():
-            package.set(logical_key, f"s3://{settings.data_bucket}/{key}")
+            package.set(logical_key, _entry(settings, data_dir, key))
         package.set_meta(baseline_metadata(baseline, data_dir))
-        # selector_fn=False: reference objects stay where they are (no copy into the registry)
-        pushed = package.push(name, registry=registry, message="baseline", selector_fn=lambda *_: False, force=True)
-        top_hashes[name] = pushed.top_hash
+        manifest = io.BytesIO()
+        package.dump(manifest)
+        top_hash = package.top_hash
+        s3.put_object(Bucket=bucket, Key=f".quilt/packages/{top_hash}", Body=manifest.getvalue())
+        for pointer in (timestamp, "latest"):
+            s3.put_object(Bucket=bucket, Key=f".quilt/named_packages/{name}/{pointer}", Body=top_hash.encode())
+        top_hashes[name] = top_hash
     return top_hashes
