@@ -69,10 +69,9 @@ def run_scratch_objects(s3, settings: Settings) -> list[str]:
 
 def delete_run_packages(s3, settings: Settings, bucket: str | None = None) -> list[str]:
     """Delete every package in the run's namespace (all revisions' pointers, and any copied objects)."""
-    import quilt3
-
     bucket = bucket or settings.packages_bucket
     guard_bucket(settings, bucket)
+    import quilt3  # only after the guard: quilt3 must be imported inside the sandbox
     names = sorted(named_packages(s3, bucket, namespace=settings.run_id))
     for name in names:
         quilt3.delete_package(name, registry=f"s3://{bucket}")

@@ -92,10 +92,19 @@ class DefectRegistry:
             missing = [f for f in REQUIRED_FIELDS if not isinstance(entry, dict) or f not in entry]
             if missing:
                 raise DefectRegistryError(f"{path}: entry {index + 1} lacks {', '.join(missing)}")
+            for name in ("backends", "scenarios"):
+                value = entry[name]
+                if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+                    raise DefectRegistryError(f"{path}: {entry['id']} {name} must be a non-empty list of strings")
+            text = entry["signature"]
+            if not isinstance(text, str) or not text.strip():
+                raise DefectRegistryError(f"{path}: {entry['id']} signature must be a non-empty regular expression")
             try:
-                signature = re.compile(entry["signature"])
+                signature = re.compile(text)
             except re.error as exc:
                 raise DefectRegistryError(f"{path}: {entry['id']} signature is not a regex: {exc}") from None
+            if signature.search(""):
+                raise DefectRegistryError(f"{path}: {entry['id']} signature matches any failure; make it specific")
             defects.append(
                 KnownDefect(
                     id=str(entry["id"]),

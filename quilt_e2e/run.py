@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,12 @@ class SuiteRun:
 
 
 def fail_setup(message: str) -> None:
-    """Stop behave with one readable line and exit code 2 (SystemExit passes through behave's hook runner)."""
+    """Stop behave with one readable line and exit code 2.
+
+    Called only before anything runs (the stack cleans up after itself when its start fails), so there is
+    nothing to tear down; exiting here spares the user behave's hook-error noise ("ABORTED: By user").
+    """
     print(f"quilt-e2e: {message}", file=sys.stderr)
-    raise SystemExit(2)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(2)

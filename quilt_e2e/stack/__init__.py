@@ -30,6 +30,7 @@ class Stack:
     """Common lifecycle: sandbox → services → provisioning → reference data → baseline packages."""
 
     kind = "?"
+    offline = True  # block every HTTP(S) call that would leave loopback
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -43,7 +44,7 @@ class Stack:
         started = time.perf_counter()
         try:
             with self._timed("sandbox"):
-                self.sandbox = Sandbox().enter(self._sandbox_env())
+                self.sandbox = Sandbox().enter(self._sandbox_env(), block_network=self.offline)
             with self._timed("services"):
                 self._start_services()
             with self._timed("check"):
@@ -162,6 +163,7 @@ class AwsStack(Stack):
     """Real AWS: nothing is started; provisioning and data upload happen only with provision=true."""
 
     kind = "aws"
+    offline = False
 
     def _sandbox_env(self) -> dict[str, str]:
         env = {

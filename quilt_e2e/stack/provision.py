@@ -241,6 +241,21 @@ def provision_workgroup(athena, settings: Settings) -> None:
             Configuration=configuration,
             Tags=[PURPOSE_TAG],
         )
+        return
+    current = athena.get_work_group(WorkGroup=settings.athena_workgroup)["WorkGroup"].get("Configuration", {})
+    drifted = (
+        current.get("ResultConfiguration", {}).get("OutputLocation") != athena_output_location(settings)
+        or not current.get("EnforceWorkGroupConfiguration")
+    )
+    if drifted:  # converge an existing workgroup (only then: moto has no UpdateWorkGroup)
+        athena.update_work_group(
+            WorkGroup=settings.athena_workgroup,
+            ConfigurationUpdates={
+                "ResultConfiguration": configuration["ResultConfiguration"],
+                "EnforceWorkGroupConfiguration": True,
+                "PublishCloudWatchMetricsEnabled": True,
+            },
+        )
 
 
 def provision_all(session, settings: Settings, endpoint_url: str | None = None) -> None:

@@ -50,7 +50,8 @@ class Sandbox:
     def quilt_data_dir(self) -> Path:
         return self.root / "xdg-data" / "Quilt"
 
-    def enter(self, extra_env: Mapping[str, str] | None = None) -> "Sandbox":
+    def enter(self, extra_env: Mapping[str, str] | None = None, block_network: bool = True) -> "Sandbox":
+        """Point HOME/XDG at the sandbox; with block_network, HTTP(S) beyond loopback fails fast."""
         if "quilt3" in sys.modules:
             import quilt3.util
 
@@ -67,16 +68,14 @@ class Sandbox:
             "QUILT_MINIMIZE_STDOUT": "true",
             "MCP_TELEMETRY_ENABLED": "false",
             "MCP_TELEMETRY_LOCAL_ONLY": "true",
-            "HTTP_PROXY": _DEAD_PROXY,
-            "HTTPS_PROXY": _DEAD_PROXY,
-            "http_proxy": _DEAD_PROXY,
-            "https_proxy": _DEAD_PROXY,
-            "NO_PROXY": _LOOPBACK,
-            "no_proxy": _LOOPBACK,
-            # a developer's AWS config must not leak in either
+            # a developer's AWS config must not leak in either (the aws stack passes its own)
             "AWS_CONFIG_FILE": str(self.root / ".aws" / "config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(self.root / ".aws" / "credentials"),
         }
+        if block_network:
+            for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+                env[name] = _DEAD_PROXY
+            env["NO_PROXY"] = env["no_proxy"] = _LOOPBACK
         env.update(extra_env or {})
         self.set_env(env)
         self.quilt_data_dir.mkdir(parents=True, exist_ok=True)
