@@ -19,22 +19,13 @@ def step_baseline(context, name):
     pk.use_baseline(context.world, name)
 
 
-@given('a package made from the {dataset} dataset with description "{description}" and tags "{tags}"')
-def step_made_with_metadata(context, dataset, description, tags):
-    pk.create_from_dataset(context.world, dataset, metadata=pk.metadata_with(description, tags))
-
-
 @given("a package made from version {version} of the versioned-data dataset")
 def step_made_from_version(context, version):
     pk.create_from_dataset(context.world, "versioned-data", subdir=version, auto_organize=False)
 
 
-@given("a package made from the {dataset} dataset")
-def step_made_from(context, dataset):
-    pk.create_from_dataset(context.world, dataset)
-
-
 # -- When: create / read -------------------------------------------------------------------------
+@given('a package made from the {dataset} dataset with description "{description}" and tags "{tags}"')
 @when('I create a package from the {dataset} dataset with description "{description}" and tags "{tags}"')
 def step_create_with_metadata(context, dataset, description, tags):
     pk.create_from_dataset(context.world, dataset, metadata=pk.metadata_with(description, tags))
@@ -50,6 +41,7 @@ def step_create_flat(context, dataset):
     pk.create_from_dataset(context.world, dataset, auto_organize=False)
 
 
+@given("a package made from the {dataset} dataset")
 @when("I create a package from the {dataset} dataset")
 def step_create(context, dataset):
     pk.create_from_dataset(context.world, dataset)

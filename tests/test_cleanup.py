@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -18,30 +17,9 @@ from quilt_e2e import cleanup
 from quilt_e2e.cleanup import CleanupRefused, clean_scratch, guard_bucket, run_scratch_objects
 from quilt_e2e.config import load_settings
 from quilt_e2e.domain.registry import named_packages
-from quilt_e2e.stack.aws_server import LocalAwsServer
 from quilt_e2e.stack.provision import provision_buckets
 
-FAKE_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
-CLEARED = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION")
 HOUR = dt.timedelta(hours=1)
-
-
-@pytest.fixture(scope="module")
-def server():
-    saved = {key: os.environ.get(key) for key in (*FAKE_ENV, *CLEARED)}
-    os.environ.update(FAKE_ENV)
-    for key in CLEARED:
-        os.environ.pop(key, None)
-    aws = LocalAwsServer().start()
-    try:
-        yield aws
-    finally:
-        aws.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @pytest.fixture(scope="module")

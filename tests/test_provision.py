@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from urllib.parse import unquote
 
@@ -12,11 +11,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from quilt_e2e.config import load_settings
-from quilt_e2e.stack.aws_server import LocalAwsServer
 from quilt_e2e.stack.provision import provision_workgroup, bucket_specs, provision_all
 
-FAKE_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
-CLEARED = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION")
 
 # The spec's expectations, written out independently of bucket_specs() where the spec gives numbers.
 LIFECYCLE_SPEC = {
@@ -24,24 +20,6 @@ LIFECYCLE_SPEC = {
     "packages": {"noncurrent_days": 30},
 }
 EXPECTED_COLUMNS = [("id", "int"), ("name", "string"), ("value", "double"), ("timestamp", "timestamp")]
-
-
-@pytest.fixture(scope="module")
-def server():
-    saved = {key: os.environ.get(key) for key in (*FAKE_ENV, *CLEARED)}
-    os.environ.update(FAKE_ENV)
-    for key in CLEARED:
-        os.environ.pop(key, None)
-    aws = LocalAwsServer().start()
-    try:
-        yield aws
-    finally:
-        aws.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def clients(server, region="us-east-1"):
