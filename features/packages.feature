@@ -85,6 +85,7 @@ Feature: Data packages
     Given the baseline package large-package
     When I browse the root of the package
     Then the listing has one entry for each of the 100 files of the large-package dataset
+    And browsing took at most 5 seconds, the spec's limit
 
   @local @defect.QMCP-006
   Scenario: Browsing a folder that does not exist reports it as not found

@@ -15,7 +15,9 @@ from quilt_e2e.defects import DefectRegistry, DefectRegistryError, Outcome, Verd
 from quilt_e2e.stack import PROJECT_ROOT, Stack, StackError, create_stack
 
 DEFECT_REGISTRY = PROJECT_ROOT / "features" / "known_defects.yaml"
-REPORTS_DIR = PROJECT_ROOT / "reports"
+# Everything a run writes for people to read; QUILT_E2E_REPORTS_DIR moves it (the project's tests do).
+REPORTS_DIR = Path(os.environ.get("QUILT_E2E_REPORTS_DIR") or PROJECT_ROOT / "reports")
+RESULTS_DIR = REPORTS_DIR / "allure-results"
 
 
 class RunSetupError(Exception):
@@ -106,7 +108,7 @@ class SuiteRun:
             self.ledger.unexpected_passes.append(scenario_name)
 
     def _write_report(self, name: str, payload) -> None:
-        REPORTS_DIR.mkdir(exist_ok=True)
+        REPORTS_DIR.mkdir(parents=True, exist_ok=True)
         (REPORTS_DIR / name).write_text(json.dumps(payload, indent=2, default=str) + "\n")
 
 

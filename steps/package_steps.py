@@ -271,6 +271,12 @@ def step_listing_count(context, count, dataset):
     assert_same_names("listed paths", expected, [item.path for item in world.result])
 
 
+@then("browsing took at most {limit:d} seconds, the spec's limit")
+def step_browse_time(context, limit):
+    measurement = context.world.measure("browse_content", limit)
+    assert measurement.seconds <= limit, measurement.describe()
+
+
 @then('downloading the link returns bytes with the reference checksum of "{key}"')
 def step_download(context, key):
     world = context.world

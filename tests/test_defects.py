@@ -25,7 +25,6 @@ from quilt_e2e.defects import (
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FEATURES = PROJECT_ROOT / "features"
 REAL_REGISTRY = FEATURES / "known_defects.yaml"
-PRODUCTION_ENVIRONMENT = PROJECT_ROOT / "environment.py"
 
 ENTRIES = [
     {
@@ -341,10 +340,9 @@ TMP_REGISTRY = [
     }
 ]
 
-# The production after_step/after_scenario/after_all hooks are loaded from /work/main/environment.py and used
-# as they are; only before_all (no stack) and before_scenario (no World) are replaced.
+# The production after_step/after_scenario/after_all hooks (quilt_e2e.hooks) are used as they are;
+# only before_all (no stack) and before_scenario (no World) are replaced.
 TMP_ENVIRONMENT = f"""
-import importlib.util
 from pathlib import Path
 
 import quilt_e2e.run
@@ -355,12 +353,7 @@ from quilt_e2e.run import SuiteRun
 HERE = Path(__file__).resolve().parent
 quilt_e2e.run.REPORTS_DIR = HERE / "reports"  # SuiteRun.finish writes here, not into the project
 
-_spec = importlib.util.spec_from_file_location("production_environment", {str(PRODUCTION_ENVIRONMENT)!r})
-_production = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_production)
-after_step = _production.after_step
-after_scenario = _production.after_scenario
-after_all = _production.after_all
+from quilt_e2e.hooks import after_all, after_scenario, after_step  # noqa: F401
 
 
 def before_all(context):

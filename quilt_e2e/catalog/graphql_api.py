@@ -29,7 +29,9 @@ def _serialize_datetime(value):
 
 def load_schema() -> GraphQLSchema:
     schema = build_schema(SCHEMA_PATH.read_text())
-    schema.type_map["Datetime"].serialize = _serialize_datetime
+    datetime_scalar = schema.type_map["Datetime"]
+    # graphql-core 3.2 calls `serialize`, 3.3 `coerce_output_value`
+    datetime_scalar.serialize = datetime_scalar.coerce_output_value = _serialize_datetime
     return schema
 
 

@@ -13,7 +13,7 @@ import io
 import json
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from botocore.exceptions import ClientError
@@ -90,7 +90,6 @@ class NewEntry:
     size: int | None = None
     hash: dict | None = None
     meta: dict | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def parse_manifest(body: bytes) -> Manifest:

@@ -131,7 +131,6 @@ class Catalog:
     sessions: BrowsingSessions = field(default_factory=BrowsingSessions)
     sso_config: SsoConfig | None = None
     open_query: bool = False
-    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def has_bucket(self, name: str) -> bool:
         return name in self.buckets

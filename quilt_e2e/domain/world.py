@@ -19,11 +19,15 @@ class SutCall:
     kwargs: dict
     seconds: float = 0.0
     error: BaseException | None = None
+    result: Any = None
 
     def describe(self) -> str:
+        """One line for reports; secrets in arguments or errors are masked."""
+        from quilt_e2e.reporting.masking import mask_text
+
         params = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
         outcome = f"raised {type(self.error).__name__}: {self.error}" if self.error else "returned"
-        return f"{self.operation}({', '.join(params)}) {outcome} in {self.seconds:.3f}s"
+        return mask_text(f"{self.operation}({', '.join(params)}) {outcome} in {self.seconds:.3f}s")
 
 
 @dataclass
@@ -36,6 +40,19 @@ class Attempt:
     @property
     def error(self) -> BaseException | None:
         return self.call.error
+
+
+@dataclass
+class Measurement:
+    """A figure the spec puts a threshold on, kept for the report."""
+
+    name: str
+    seconds: float
+    threshold: float
+
+    def describe(self) -> str:
+        verdict = "within" if self.seconds <= self.threshold else "OVER"
+        return f"{self.name}: {self.seconds:.3f} s ({verdict} the spec's {self.threshold:g} s)"
 
 
 @dataclass
@@ -59,6 +76,7 @@ class World:
         self.result: Any = None
         self.services: dict[str, Any] = {}  # SUT services built on this scenario's QuiltOps
         self.registry_before: set[str] | None = None
+        self.measurements: list[Measurement] = []
         self._ops = None
 
     # -- the SUT -------------------------------------------------------------------------------
@@ -80,7 +98,8 @@ class World:
         self.calls.append(record)
         started = time.perf_counter()
         try:
-            return getattr(target, operation)(*args, **kwargs)
+            record.result = getattr(target, operation)(*args, **kwargs)
+            return record.result
         except BaseException as exc:
             record.error = exc
             raise
@@ -99,6 +118,17 @@ class World:
         else:
             self.attempt_ = Attempt(self.calls[-1], result)
         return self.attempt_
+
+    def last_call(self, operation: str) -> SutCall:
+        for call in reversed(self.calls):
+            if call.operation.endswith(f".{operation}"):
+                return call
+        raise AssertionError(f"test defect: no {operation} call in this scenario")
+
+    def measure(self, operation: str, threshold: float) -> Measurement:
+        measurement = Measurement(operation, self.last_call(operation).seconds, threshold)
+        self.measurements.append(measurement)
+        return measurement
 
     @property
     def last_attempt(self) -> Attempt:

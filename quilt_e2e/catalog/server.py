@@ -1,0 +1,158 @@
+"""CatalogStandIn: the stand-in catalog/registry as a real HTTP server on 127.0.0.1, in a thread."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from typing import Iterable
+
+import boto3
+from botocore.config import Config
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from quilt_e2e.catalog.app import OPERATION_KEY, CatalogApp
+from quilt_e2e.catalog.registry import Registry
+from quilt_e2e.catalog.state import Catalog
+from quilt_e2e.catalog.tokens import TokenIssuer
+from quilt_e2e.stack.aws_server import RequestLog
+
+_BROWSE_SESSION = re.compile(r"^/browse/[^/]+/")
+
+
+class CatalogRequestLog(RequestLog):
+    """The AWS server's bounded log, plus the GraphQL operation name. It records method and path only:
+    never headers (the Authorization token), query strings, or browsing-session ids."""
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        record = {
+            "method": environ.get("REQUEST_METHOD"),
+            "path": _BROWSE_SESSION.sub("/browse/<session>/", environ.get("PATH_INFO", "")),
+        }
+
+        def _start_response(status, headers, exc_info=None):
+            record["status"] = int(status.split(" ", 1)[0])
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self._app(environ, _start_response)
+        finally:
+            record["operation"] = environ.get(OPERATION_KEY)
+            record["ms"] = round((time.perf_counter() - started) * 1000, 1)
+            self.entries.append(record)
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """CatalogRequestLog records every request; werkzeug's own access log would only add noise."""
+
+    def log_request(self, code="-", size="-") -> None:
+        pass
+
+
+class CatalogStandIn:
+    """A local Quilt catalog + registry over the S3 of `s3_endpoint_url` (moto).
+
+    CAT and REG are the same origin, `url`. `buckets` are the bucket configs the catalog shows (the
+    registry bucket is always one of them); every role's permission applies to all of them.
+    """
+
+    def __init__(self, s3_endpoint_url: str, registry_bucket: str, buckets: Iterable[str] = (),
+                 region: str = "us-east-1", stack_name: str = "quilt-standin", log_size: int = 500):
+        self.s3_endpoint_url = s3_endpoint_url
+        self.registry_bucket = registry_bucket
+        self.region = region
+        self.stack_name = stack_name
+        bucket_names = list(dict.fromkeys([registry_bucket, *buckets]))
+        self._s3 = boto3.client(
+            "s3", endpoint_url=s3_endpoint_url, region_name=region,
+            aws_access_key_id="testing", aws_secret_access_key="testing",
+            config=Config(max_pool_connections=32),
+        )
+        self.catalog = Catalog(registry=Registry(self._s3), buckets=bucket_names, region=region)
+        self.request_log: CatalogRequestLog | None = None
+        self._log_size = log_size
+        self._app: CatalogApp | None = None
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self.tokens = TokenIssuer()
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the catalog stand-in is not running")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "CatalogStandIn":
+        # bind first: config.json must name the port
+        self._server = make_server("127.0.0.1", 0, self._dispatch, threaded=True, request_handler=_QuietRequestHandler)
+        self._app = CatalogApp(self.catalog, self.tokens, self.config_json(), self._presign)
+        self.request_log = CatalogRequestLog(self._app, size=self._log_size)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="catalog-standin", daemon=True)
+        self._thread.start()
+        return self
+
+    def _dispatch(self, environ, start_response):
+        return self.request_log(environ, start_response)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def __enter__(self) -> "CatalogStandIn":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- what the contract asks for --------------------------------------------------------------
+    def config_json(self) -> dict:
+        """CAT/config.json: registryUrl plus the keys auth-status enrichment needs (all non-empty)."""
+        url = self.url
+        return {
+            "mode": "PRODUCT",
+            "registryUrl": url,
+            "region": self.region,
+            "apiGatewayEndpoint": f"{url}/__api-gateway",
+            "binaryApiGatewayEndpoint": f"{url}/__binary-api-gateway",
+            "s3Proxy": f"{url}/__s3proxy",
+            "analyticsBucket": f"{self.stack_name}-analyticsbucket-standin",
+            "serviceBucket": f"{self.stack_name}-servicebucket-standin",
+            "alwaysRequiresAuth": True,
+            "passwordAuth": "ENABLED",
+            "ssoAuth": "DISABLED",
+            "ssoProviders": "",
+            "noDownload": False,
+            "noOverviewImages": False,
+            "calendlyLink": "",
+            "mixpanelToken": "",
+            "sentryDSN": "",
+        }
+
+    def issue_token(self, username: str, expires_in: int | None = None) -> str:
+        """An access token for an existing user (the default lifetime is a week)."""
+        user = self.catalog.directory.get(username)
+        if user is None:
+            raise KeyError(f"no such user: {username}")
+        extra = {} if expires_in is None else {"expires_in": expires_in}
+        return self.tokens.issue_access_token(user.id, user.name, user.email, **extra)
+
+    def issue_refresh_token(self, username: str) -> str:
+        """A refresh token for quilt3.session.login_with_token (redeemed at /api/token)."""
+        if self.catalog.directory.get(username) is None:
+            raise KeyError(f"no such user: {username}")
+        return self.tokens.issue_refresh_token(username)
+
+    def recent_requests(self, count: int = 50) -> list[dict]:
+        return self.request_log.recent(count) if self.request_log else []
+
+    def _presign(self, bucket: str, key: str, version: str | None, expires_in: int) -> str:
+        params = {"Bucket": bucket, "Key": key, **({"VersionId": version} if version else {})}
+        return self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)

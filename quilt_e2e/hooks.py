@@ -1,0 +1,150 @@
+"""The behave hooks. environment.py re-exports these; the logic of a run lives in quilt_e2e.run."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import signal
+import sys
+
+from behave.model_core import Status
+
+from quilt_e2e.defects import Outcome
+from quilt_e2e.domain.reference import ReferenceData
+from quilt_e2e.domain.world import World
+from quilt_e2e.reporting import allure as report
+from quilt_e2e.reporting.evidence import evidence_for
+from quilt_e2e.reporting.masking import mask, mask_formatter_streams, mask_text
+from quilt_e2e.run import RESULTS_DIR, RunSetupError, SuiteRun, fail_setup
+
+
+def _all_scenario_tags(context) -> list[set[str]]:
+    return [set(s.effective_tags) for f in context._runner.features for s in f.walk_scenarios()]
+
+
+def _interrupt(signum, frame):
+    # SIGTERM behaves like Ctrl-C: behave aborts, after_all still runs and tears the stack down.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def before_all(context):
+    tag_expression = str(getattr(context.config, "tag_expression", "") or "")
+    try:
+        run = SuiteRun.prepare(context.config.userdata, _all_scenario_tags(context), tag_expression)
+        context.suite_run = run
+        signal.signal(signal.SIGTERM, _interrupt)
+        atexit.register(run.finish)
+        stack = run.start_stack()
+    except RunSetupError as exc:
+        fail_setup(str(exc))
+    total = stack.startup_seconds.get("total", 0.0)
+    phases = ", ".join(f"{k} {v:.2f}s" for k, v in stack.startup_seconds.items() if k != "total")
+    print(f"quilt-e2e: {stack.kind} stack up in {total:.2f}s ({phases}); run id {run.settings.run_id}", file=sys.stderr)
+    context.reference = ReferenceData(stack.data_dir, run.settings.data_bucket)
+    manifest = json.loads((stack.data_dir / "manifest.json").read_text())
+    context.allure = report.AllureRun.for_runner(context._runner, RESULTS_DIR)
+    context.allure.prepare(report.environment_properties(run.settings, stack, manifest))
+    mask_formatter_streams(context._runner.formatters)
+
+
+def _allure(context) -> report.AllureRun | None:
+    """The run's Allure reporting, if it is set up (the project's own hook tests run without it)."""
+    return getattr(context, "allure", None)
+
+
+def before_scenario(context, scenario):
+    run: SuiteRun = context.suite_run
+    if _allure(context):
+        defect_ids = [t.split(".", 1)[1] for t in scenario.effective_tags if t.startswith("defect.")]
+        _allure(context).annotate(scenario, run.settings.backend, run.settings.stack, defect_ids)
+    if not run.runs_scenario(scenario.effective_tags):
+        scenario.skip(f"not a @{run.settings.backend} scenario")
+        return
+    context.world = World(run.settings, context.reference, run.stack)
+
+
+def after_step(context, step):
+    if step.status not in (Status.failed, Status.error):
+        return
+    run: SuiteRun = context.suite_run
+    # behave sets step.error_message only after this hook; the exception's text is what we judge
+    failure_text = mask_text(str(step.exception or step.error_message or ""))
+    verdict = run.judge_failed_step(context.scenario.effective_tags, failure_text)
+    run.record(context.scenario.name, verdict, failure_text)
+    _attach_failure(context, step)
+    if verdict.outcome is Outcome.KNOWN_DEFECT:
+        # Reported as the known defect, not as a failure: the step is marked skipped with the reason,
+        # and the rest of the scenario is skipped. The original error stays in the message.
+        step.status = Status.skipped
+        step.error_message = f"{verdict.message()}\n{failure_text}"
+        if _allure(context):
+            _allure(context).set_verdict(context.scenario, "skipped", f"{verdict.message()}\n{failure_text}")
+        context.scenario.skip(verdict.message())
+        return
+    wrapper = report.classify(step.exception) if step.exception is not None else None
+    if wrapper is not None:  # name the category in the report; the step fails all the same
+        wrapped = wrapper(f"{type(step.exception).__name__}: {mask_text(str(step.exception))}")
+        wrapped.__cause__ = step.exception
+        step.exception = wrapped
+    _print_diagnostics(context)
+
+
+def after_scenario(context, scenario):
+    run: SuiteRun = context.suite_run
+    world: World | None = getattr(context, "world", None)
+    if scenario.status == Status.passed:
+        if world is not None:
+            _attach_evidence(world)
+        verdict = run.judge_passed_scenario(scenario.effective_tags)
+        run.record(scenario.name, verdict)
+        if verdict.fails_run:
+            if _allure(context):
+                _allure(context).set_verdict(scenario, "failed", verdict.message())
+            raise AssertionError(verdict.message())
+
+
+def after_all(context):
+    run: SuiteRun | None = getattr(context, "suite_run", None)
+    if run is None:
+        return
+    # sys.__stderr__: behave captures the hook's own streams
+    for line in run.finish():
+        print(f"quilt-e2e: {line}", file=sys.__stderr__)
+    allure_run = _allure(context)
+    if allure_run is not None:
+        allure_run.close()
+        print(f"quilt-e2e: Allure results in {allure_run.results_dir} (quilt-e2e report)", file=sys.__stderr__)
+
+
+# -- diagnostics -----------------------------------------------------------------------------------
+def _attach_failure(context, step) -> None:
+    world: World | None = getattr(context, "world", None)
+    if world is not None and world.calls:
+        report.attach_text("QuiltOps calls", "\n".join(call.describe() for call in world.calls))
+    if step.exception is not None:
+        report.attach_json("exception", report.exception_report(step.exception))
+    if world is not None and world.stack is not None:
+        report.attach_json("stack request log", world.stack.recent_requests(50))
+
+
+def _attach_evidence(world: World) -> None:
+    for name, kind, body in evidence_for(world.calls):
+        if kind == "csv":
+            report.attach_csv(name, body)
+        else:
+            report.attach_json(name, body)
+    for measurement in world.measurements:
+        report.attach_text("performance", measurement.describe())
+
+
+def _print_diagnostics(context) -> None:
+    world: World | None = getattr(context, "world", None)
+    if world is None:
+        return
+    print("QuiltOps calls in this scenario:")
+    for call in world.calls[-10:]:
+        print(f"  {call.describe()}")
+    if world.stack is not None:
+        print("Recent stack requests:")
+        for request in world.stack.recent_requests(15):
+            print(f"  {mask(request)}")

@@ -1,0 +1,1 @@
+"""What a run reports: Allure results, attachments, masking of secrets."""
