@@ -60,6 +60,8 @@ def before_scenario(context, scenario):
     if not run.runs_scenario(scenario.effective_tags):
         scenario.skip(f"not a @{run.settings.backend} scenario")
         return
+    if run.stack.sandbox is not None:
+        run.stack.sandbox.reset_quilt_session()  # no login carries over from another scenario
     context.world = World(run.settings, context.reference, run.stack)
 
 
@@ -67,8 +69,7 @@ def after_step(context, step):
     if step.status not in (Status.failed, Status.error):
         return
     run: SuiteRun = context.suite_run
-    # behave sets step.error_message only after this hook; the exception's text is what we judge
-    failure_text = mask_text(str(step.exception or step.error_message or ""))
+    failure_text = mask_text(_failure_text(step))
     verdict = run.judge_failed_step(context.scenario.effective_tags, failure_text)
     run.record(context.scenario.name, verdict, failure_text)
     _attach_failure(context, step)
@@ -92,6 +93,8 @@ def after_step(context, step):
 def after_scenario(context, scenario):
     run: SuiteRun = context.suite_run
     world: World | None = getattr(context, "world", None)
+    if world is not None:
+        world.close()
     if scenario.status == Status.passed:
         if world is not None:
             _attach_evidence(world)
@@ -114,6 +117,15 @@ def after_all(context):
     if allure_run is not None:
         allure_run.close()
         print(f"quilt-e2e: Allure results in {allure_run.results_dir} (quilt-e2e report)", file=sys.__stderr__)
+
+
+def _failure_text(step) -> str:
+    """What the defect signatures are matched against: our assertion's message, or `Type: message` of
+    an exception (behave fills step.error_message only after this hook)."""
+    exc = step.exception
+    if exc is None:
+        return step.error_message or ""
+    return str(exc) if isinstance(exc, AssertionError) else f"{type(exc).__name__}: {exc}"
 
 
 # -- diagnostics -----------------------------------------------------------------------------------

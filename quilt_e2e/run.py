@@ -52,11 +52,6 @@ class SuiteRun:
                 registry.for_tags(tags, settings.backend)  # raises on an unknown defect id
         except (ConfigError, DefectRegistryError) as exc:
             raise RunSetupError(str(exc)) from None
-        if settings.backend == "multiuser":
-            raise RunSetupError(
-                "the multiuser backend needs the catalog stand-in, which this suite does not provide yet; "
-                "run the @local scenarios (behave --tags=@local)"
-            )
         return cls(settings, registry)
 
     def start_stack(self) -> Stack:

@@ -346,3 +346,36 @@ def step_baselines_kept(context):
     listed = pk.registry_packages(context.world)
     missing = [baseline_package_name(b.name) for b in BASELINES if baseline_package_name(b.name) not in listed]
     assert not missing, f"baseline packages missing: {missing}"
+
+
+# -- search ------------------------------------------------------------------------------------------
+@when('I search the registry for "{query}"')
+def step_search(context, query):
+    world = context.world
+    world.result = world.call("search_packages", query, world.registry)
+
+
+@when('I try to search the registry for "{query}"')
+def step_try_search(context, query):
+    world = context.world
+    world.attempt("search_packages", query, world.registry)
+
+
+@then("the results include the baseline package {name}")
+def step_search_hit(context, name):
+    names = [info.name for info in context.world.result]
+    assert baseline_package_name(name) in names, f"search found {names}"
+
+
+@then("every result names its registry, bucket and a 64-character top hash")
+def step_search_fields(context):
+    world = context.world
+    for info in world.result:
+        assert info.bucket == world.settings.packages_bucket, f"{info.name}: bucket {info.bucket!r}"
+        assert info.registry.rstrip("/") == world.registry, f"{info.name}: registry {info.registry!r}"
+        assert pk.TOP_HASH.match(info.top_hash or ""), f"{info.name}: top hash {info.top_hash!r}"
+
+
+@then("the search finds nothing")
+def step_search_empty(context):
+    assert context.world.result == [], f"search found {[i.name for i in context.world.result]}"

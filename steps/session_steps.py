@@ -2,14 +2,40 @@
 
 from behave import given, then, when
 
+from quilt_e2e.domain import session
 from quilt_e2e.domain.expectations import assert_same_names
 
 
 @given("no catalog login exists")
 def step_no_login(context):
-    sandbox = context.world.stack.sandbox
+    world = context.world
+    world.user = ""  # explicitly nobody
+    sandbox = world.stack.sandbox
     auth_file = sandbox.quilt_data_dir / "auth.json" if sandbox else None
     assert auth_file is None or not auth_file.exists(), f"a catalog login exists in the sandbox: {auth_file}"
+
+
+@given("I am logged in to the catalog as {who}")
+def step_login(context, who):
+    session.login(context.world, session.ROLES_TO_USERS[who])
+
+
+@given("I present a valid catalog token for {who}")
+def step_valid_token(context, who):
+    world = context.world
+    session.present_token(world, session.token_for(world, session.ROLES_TO_USERS[who]))
+
+
+@given("I present an expired catalog token for {who}")
+def step_expired_token(context, who):
+    world = context.world
+    session.present_token(world, session.token_for(world, session.ROLES_TO_USERS[who], expired=True))
+
+
+@given("I present a catalog token for {who} signed with the wrong key")
+def step_forged_token(context, who):
+    world = context.world
+    session.present_token(world, session.forged_token(world, session.ROLES_TO_USERS[who]))
 
 
 @when("I open a QuiltOps session")
@@ -17,14 +43,62 @@ def step_open_session(context):
     assert context.world.ops is not None
 
 
-@then("the session is served by the Quilt3 backend")
-def step_is_quilt3(context):
+@when("I try to open a QuiltOps session")
+def step_try_open_session(context):
+    from quilt_mcp.ops.factory import QuiltOpsFactory
+
+    context.world.attempt("create", target=QuiltOpsFactory)
+
+
+@then("the session is served by the {backend} backend")
+def step_backend(context, backend):
+    from quilt_mcp.backends.platform_backend import Platform_Backend
     from quilt_mcp.backends.quilt3_backend import Quilt3_Backend
     from quilt_mcp.ops.quilt_ops import QuiltOps
 
+    expected = {"Quilt3": Quilt3_Backend, "Platform": Platform_Backend}[backend]
     ops = context.world.ops
     assert isinstance(ops, QuiltOps), f"{type(ops)} is not a QuiltOps"
-    assert isinstance(ops, Quilt3_Backend), f"expected the Quilt3 backend, got {type(ops).__name__}"
+    assert isinstance(ops, expected), f"expected the {backend} backend, got {type(ops).__name__}"
+
+
+@then("I am reported as authenticated against the catalog")
+def step_authenticated(context):
+    status, url = context.world.result, session.catalog(context.world).url
+    assert status.is_authenticated is True, f"not authenticated: {status!r}"
+    assert (status.logged_in_url or "").rstrip("/") == url, f"logged in to {status.logged_in_url!r}, not {url}"
+    host = url.split("://", 1)[1].split(":")[0]
+    assert status.catalog_name == host, f"catalog name {status.catalog_name!r}, expected {host!r}"
+    assert (status.registry_url or "").rstrip("/") == url, f"registry {status.registry_url!r}, expected {url}"
+
+
+@when("I ask for the GraphQL authentication headers")
+def step_headers(context):
+    context.world.result = context.world.call("get_graphql_auth_headers")
+
+
+@then("the headers carry a bearer token the catalog accepts as {who}")
+def step_headers_accepted(context, who):
+    import requests
+
+    world, headers = context.world, context.world.result
+    assert str(headers.get("Authorization", "")).startswith("Bearer "), "no bearer token in the headers"
+    answer = requests.post(
+        f"{session.catalog(world).url}/graphql", json={"query": "{ me { name } }"}, headers=headers, timeout=30
+    ).json()
+    assert answer.get("data", {}).get("me", {}).get("name") == session.ROLES_TO_USERS[who], f"catalog said {answer}"
+
+
+@when("I run a GraphQL query for my user name")
+def step_graphql_me(context):
+    context.world.result = context.world.call("execute_graphql_query", "query { me { name email } }")
+
+
+@then("the catalog answers with the user name of {who}")
+def step_graphql_answer(context, who):
+    answer = context.world.result
+    me = (answer.get("data") or {}).get("me") or {}
+    assert me.get("name") == session.ROLES_TO_USERS[who], f"GraphQL answered {answer}"
 
 
 @when("I ask for the authentication status")

@@ -77,6 +77,8 @@ class World:
         self.services: dict[str, Any] = {}  # SUT services built on this scenario's QuiltOps
         self.registry_before: set[str] | None = None
         self.measurements: list[Measurement] = []
+        self.user: str | None = None  # the catalog identity the scenario acts as ("" = explicitly none)
+        self.cleanups: list = []  # undo actions run after the scenario
         self._ops = None
 
     # -- the SUT -------------------------------------------------------------------------------
@@ -86,6 +88,9 @@ class World:
         if self._ops is None:
             from quilt_mcp.ops.factory import QuiltOpsFactory
 
+            from quilt_e2e.domain.session import ensure_identity
+
+            ensure_identity(self)
             self._ops = self.call_with(QuiltOpsFactory, "create")
         return self._ops
 
@@ -118,6 +123,10 @@ class World:
         else:
             self.attempt_ = Attempt(self.calls[-1], result)
         return self.attempt_
+
+    def close(self) -> None:
+        while self.cleanups:
+            self.cleanups.pop()()
 
     def last_call(self, operation: str) -> SutCall:
         for call in reversed(self.calls):

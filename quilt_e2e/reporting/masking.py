@@ -66,3 +66,6 @@ def mask_formatter_streams(formatters) -> None:
         stream = getattr(formatter, "stream", None)
         if stream is not None and not isinstance(stream, MaskingStream) and hasattr(stream, "write"):
             formatter.stream = MaskingStream(stream)
+            opener = getattr(formatter, "stream_opener", None)
+            if opener is not None and opener.stream is stream:  # behave checks they stay the same
+                opener.stream = formatter.stream

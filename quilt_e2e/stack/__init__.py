@@ -38,6 +38,7 @@ class Stack:
         self.data_dir: Path = DATA_CACHE / settings.data_profile
         self.startup_seconds: dict[str, float] = {}
         self.endpoint_url: str | None = None
+        self.catalog = None  # the catalog the run logs in to (the stand-in on the embedded stack)
         self._clients: dict[str, object] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -125,7 +126,7 @@ class Stack:
 
 
 class EmbeddedStack(Stack):
-    """moto's server (with the Athena SQL front) on 127.0.0.1; fake credentials; no network."""
+    """moto's server (with the Athena SQL front) and the catalog stand-in on 127.0.0.1; no network."""
 
     kind = "embedded"
 
@@ -143,25 +144,43 @@ class EmbeddedStack(Stack):
         }
 
     def _start_services(self) -> None:
+        from quilt_e2e.catalog import CatalogStandIn
         from quilt_e2e.stack.athena_engine import with_athena_sql
         from quilt_e2e.stack.aws_server import LocalAwsServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = LocalAwsServer(wrap=with_athena_sql).start()
         self.endpoint_url = self._server.endpoint_url
-        # The SUT runs in this process: every boto3/botocore client it makes goes to moto.
+        settings = self.settings
+        self.catalog = CatalogStandIn(
+            self.endpoint_url,
+            settings.packages_bucket,
+            buckets=(settings.data_bucket, settings.scratch_bucket),
+            region=settings.region,
+        ).start()
+        # The SUT runs in this process: every boto3/botocore client it makes goes to moto, and in
+        # multiuser mode every catalog call to the stand-in.
         assert self.sandbox is not None
-        self.sandbox.set_env({"AWS_ENDPOINT_URL": self.endpoint_url})
+        env = {"AWS_ENDPOINT_URL": self.endpoint_url}
+        if settings.backend == "multiuser":
+            env.update(QUILT_CATALOG_URL=self.catalog.url, QUILT_REGISTRY_URL=self.catalog.url)
+        self.sandbox.set_env(env)
 
     def _stop_services(self) -> None:
+        if self.catalog is not None:
+            self.catalog.stop()
+            self.catalog = None
         if self._server is not None:
             self._server.stop()
             self._server = None
 
     def recent_requests(self, count: int = 50) -> list[dict]:
-        if self._server is None or self._server.request_log is None:
-            return []
-        return self._server.request_log.recent(count)
+        requests = []
+        if self._server is not None and self._server.request_log is not None:
+            requests += [{"service": "aws", **r} for r in self._server.request_log.recent(count)]
+        if self.catalog is not None:
+            requests += [{"service": "catalog", **r} for r in self.catalog.recent_requests(count)]
+        return requests[-count:]
 
 
 class AwsStack(Stack):

@@ -78,12 +78,21 @@ class Sandbox:
             env["NO_PROXY"] = env["no_proxy"] = _LOOPBACK
         env.update(extra_env or {})
         self.set_env(env)
-        self.quilt_data_dir.mkdir(parents=True, exist_ok=True)
-        config = self.quilt_data_dir / "config.yml"
-        if not config.exists():
-            local_registry = (self.quilt_data_dir / "packages").as_uri()
-            config.write_text(_QUILT3_CONFIG.format(local_registry=local_registry))
+        self.reset_quilt_session()
         return self
+
+    def reset_quilt_session(self) -> None:
+        """Back to a quilt3 that is configured for no catalog and logged in nowhere."""
+        self.quilt_data_dir.mkdir(parents=True, exist_ok=True)
+        for name in ("auth.json", "credentials.json"):
+            (self.quilt_data_dir / name).unlink(missing_ok=True)
+        local_registry = (self.quilt_data_dir / "packages").as_uri()
+        (self.quilt_data_dir / "config.yml").write_text(_QUILT3_CONFIG.format(local_registry=local_registry))
+        if "quilt3" in sys.modules:  # drop the in-memory session too
+            import quilt3.session
+
+            quilt3.session.clear_session()
+            quilt3.session.clear_api_key()
 
     def set_env(self, env: Mapping[str, str | None]) -> None:
         """Set (or with None, unset) variables, remembering the first original value of each."""
