@@ -198,3 +198,10 @@ Feature: Data packages
   Scenario: Asking for information on a malformed package name is rejected as invalid input
     When I try to get information on the package "invalid-format"
     Then the call is refused with a validation error
+
+  @local @multiuser @severity.critical
+  Scenario: A package pushed by one backend reads the same through the other
+    Given a package made from the nested-structure dataset with description "Cross-backend" and tags "test, cross"
+    When I read the package through the other backend
+    Then it shows the same files with the same sizes as the reference data
+    And it shows description "Cross-backend" and tags "test, cross"

@@ -42,7 +42,8 @@ def before_all(context):
     print(f"quilt-e2e: {stack.kind} stack up in {total:.2f}s ({phases}); run id {run.settings.run_id}", file=sys.stderr)
     context.reference = ReferenceData(stack.data_dir, run.settings.data_bucket)
     manifest = json.loads((stack.data_dir / "manifest.json").read_text())
-    context.allure = report.AllureRun.for_runner(context._runner, RESULTS_DIR)
+    # one results folder per backend, so a local and a multiuser run both land in the report
+    context.allure = report.AllureRun.for_runner(context._runner, RESULTS_DIR / run.settings.backend)
     context.allure.prepare(report.environment_properties(run.settings, stack, manifest))
     mask_formatter_streams(context._runner.formatters)
 

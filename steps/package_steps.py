@@ -379,3 +379,31 @@ def step_search_fields(context):
 @then("the search finds nothing")
 def step_search_empty(context):
     assert context.world.result == [], f"search found {[i.name for i in context.world.result]}"
+
+
+# -- cross-backend ---------------------------------------------------------------------------------------
+@when("I read the package through the other backend")
+def step_read_other_backend(context):
+    from quilt_e2e.domain import cross_backend
+
+    world = context.world
+    world.other_ops = cross_backend.other_ops(world)
+    world.result = cross_backend.files_of(world, world.other_ops, pk.current(world).name)
+
+
+@then("it shows the same files with the same sizes as the reference data")
+def step_other_files(context):
+    world = context.world
+    entries = pk.revision_entries(world, pk.current(world).latest)
+    expected = {key: entry.size for key, entry in entries.items()}
+    assert_same_names("files seen through the other backend", expected, world.result)
+    sizes = {key: (size, expected[key]) for key, size in world.result.items() if size != expected[key]}
+    assert not sizes, f"sizes differ (seen, written): {sizes}"
+
+
+@then('it shows description "{description}" and tags "{tags}"')
+def step_other_metadata(context, description, tags):
+    world = context.world
+    metadata = world.call_with(world.other_ops, "get_package_metadata", pk.current(world).name, world.registry)
+    assert metadata.get("description") == description, f"description {metadata.get('description')!r}"
+    assert metadata.get("tags") == pk.split_list(tags), f"tags {metadata.get('tags')!r}"

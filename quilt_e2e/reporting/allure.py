@@ -16,6 +16,7 @@ from pathlib import Path
 
 import allure
 import allure_commons
+from allure_commons.utils import md5
 from allure_commons.model2 import Label, Link, Parameter, Status, StatusDetails
 
 from quilt_e2e.reporting.masking import mask, mask_text
@@ -154,6 +155,8 @@ class AllureRun:
         report = self.scenarios.pop(result.fullName, None)
         if report is None:
             return
+        # one history per backend: the same scenario run by both backends is two tests, not a retry
+        result.historyId = md5(result.historyId or result.fullName, *(value for _, value in report.parameters))
         replaced = {name for name, _ in report.labels}
         result.labels = [label for label in result.labels or [] if label.name not in replaced]
         result.labels += [Label(name=name, value=value) for name, value in report.labels]

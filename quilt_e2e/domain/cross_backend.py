@@ -1,0 +1,55 @@
+"""The other backend, built by the real factory from the other mode's configuration."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+from quilt_e2e.domain import session
+from quilt_e2e.domain.world import World
+
+OTHER = {"local": "multiuser", "multiuser": "local"}
+
+
+@contextmanager
+def _mode(world: World, backend: str):
+    """Temporarily configure QuiltOps for `backend` (environment + quilt_mcp's cached mode)."""
+    from quilt_mcp.config import reset_mode_config
+
+    url = session.catalog(world).url
+    wanted = {"QUILT_MULTIUSER_MODE": "true" if backend == "multiuser" else "false"}
+    if backend == "multiuser":
+        wanted.update(QUILT_CATALOG_URL=url, QUILT_REGISTRY_URL=url)
+    saved = {key: os.environ.get(key) for key in wanted}
+    os.environ.update(wanted)
+    reset_mode_config()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        reset_mode_config()
+
+
+def other_ops(world: World):
+    """QuiltOps of the other backend, acting as the scenario's user (the Platform backend needs one)."""
+    from quilt_mcp.ops.factory import QuiltOpsFactory
+
+    if not world.user:
+        session.login(world, session.DEFAULT_USER)
+    with _mode(world, OTHER[world.settings.backend]):
+        return world.call_with(QuiltOpsFactory, "create")
+
+
+def files_of(world: World, ops, package_name: str, path: str = "") -> dict[str, int | None]:
+    """Every file of a package (path → size), walking directories where a backend lists them."""
+    files: dict[str, int | None] = {}
+    for item in world.call_with(ops, "browse_content", package_name, world.registry, path):
+        if item.type == "directory":
+            files.update(files_of(world, ops, package_name, item.path))
+        else:
+            files[item.path] = item.size
+    return files
