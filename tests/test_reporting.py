@@ -141,7 +141,7 @@ def probe_run(tmp_path_factory):
         [sys.executable, "-m", "behave", "--no-capture", "features"],
         cwd=root, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    results = [json.loads(p.read_text()) for p in (reports / "allure-results").glob("*-result.json")]
+    results = [json.loads(p.read_text()) for p in (reports / "allure-results" / "local").glob("*-result.json")]
     return proc, reports, {r["name"]: r for r in results}
 
 
@@ -166,7 +166,7 @@ def test_failures_land_in_their_categories(probe_run):
         "SUT failures (product defects / regressions)"
     )
     assert category_of(results["A broken step in the suite's own code"]) == "Test defects"
-    categories = json.loads((reports / "allure-results" / "categories.json").read_text())
+    categories = json.loads((reports / "allure-results" / "local" / "categories.json").read_text())
     assert [c["name"] for c in categories] == [c["name"] for c in CATEGORIES]
 
 
@@ -177,7 +177,7 @@ def test_results_carry_labels_parameters_and_environment(probe_run):
     assert labels["epic"] == "Probe" and labels["story"] == result["name"] and labels["severity"] == "normal"
     assert {p["name"]: p["value"] for p in result["parameters"]} == {"backend": "local", "stack": "embedded"}
     assert any(a["name"].endswith("get_auth_status.json") for a in result.get("attachments", []))
-    properties = (reports / "allure-results" / "environment.properties").read_text()
+    properties = (reports / "allure-results" / "local" / "environment.properties").read_text()
     from importlib.metadata import version
 
     assert f"SUT.quilt-mcp={version('quilt-mcp')}" in properties
