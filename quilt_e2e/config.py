@@ -39,6 +39,8 @@ class Settings:
     iam_role: str = "quilt-mcp-test-role"
     aws_profile: str = ""
     data_profile: str = "small"
+    # a real catalog for stack=aws (the embedded stack runs its own stand-in)
+    catalog_url: str = ""
     # aws: provision buckets/Glue/Athena and upload data only when asked; embedded always does.
     provision: bool = False
     # The package namespace every package a run creates lives under, e.g. "e2e-20261121-0815-ab12".
@@ -72,6 +74,7 @@ _ENV_NAMES: dict[str, tuple[str, ...]] = {
     "iam_role": ("QUILT_E2E_IAM_ROLE",),
     "aws_profile": ("QUILT_E2E_AWS_PROFILE", "AWS_PROFILE"),
     "data_profile": ("QUILT_E2E_DATA_PROFILE",),
+    "catalog_url": ("QUILT_E2E_CATALOG_URL", "QUILT_TEST_CATALOG_URL"),
     "provision": ("QUILT_E2E_PROVISION",),
     "run_id": ("QUILT_E2E_RUN_ID",),
 }
@@ -129,6 +132,10 @@ def load_settings(userdata: Mapping[str, str] | None = None, env: Mapping[str, s
             if not _BUCKET_RE.match(value):
                 raise ConfigError(f"{key} '{value}' is not a valid S3 bucket name")
             values[key] = value
+        elif key == "catalog_url":
+            if not re.match(r"^https?://[^/\s]+", value):
+                raise ConfigError(f"catalog_url '{value}' must be an http(s) URL of a Quilt catalog")
+            values[key] = value.rstrip("/")
         elif key == "run_id":
             if not _RUN_ID_RE.match(value):
                 raise ConfigError(f"run_id '{value}' must be 3-63 lowercase letters, digits or dashes")

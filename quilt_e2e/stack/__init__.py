@@ -207,6 +207,15 @@ class AwsStack(Stack):
     def _start_services(self) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 
+        if self.settings.catalog_url:
+            from quilt_e2e.catalog.remote import RemoteCatalog
+
+            self.catalog = RemoteCatalog(self.settings.catalog_url)
+            if self.settings.backend == "multiuser":
+                assert self.sandbox is not None
+                self.sandbox.set_env({"QUILT_CATALOG_URL": self.catalog.url, "QUILT_REGISTRY_URL": self.catalog.url})
+        elif self.settings.backend == "multiuser":
+            raise StackError("multiuser mode on stack=aws needs a real catalog: set -D catalog_url=https://...")
         try:
             self.client("sts").get_caller_identity()
         except (BotoCoreError, ClientError) as exc:
