@@ -32,6 +32,11 @@ def before_all(context):
     try:
         run = SuiteRun.prepare(context.config.userdata, _all_scenario_tags(context), tag_expression)
         context.suite_run = run
+        if not str(context.config.tag_expression or "").strip():
+            # no --tags: run (and report) just this backend's scenarios, not the other's as skipped
+            from behave.tag_expression import make_tag_expression
+
+            context.config.tag_expression = make_tag_expression(f"@{run.settings.backend}")
         signal.signal(signal.SIGTERM, _interrupt)
         atexit.register(run.finish)
         stack = run.start_stack()

@@ -139,7 +139,12 @@ class AllureRun:
         report = self._report(scenario)
         area = Path(scenario.feature.filename).stem.replace("_", " ").title()
         severity = next((t.split(".", 1)[1] for t in scenario.effective_tags if t.startswith("severity.")), "normal")
-        report.labels = [("epic", area), ("story", scenario.name.split(" -- ")[0])]
+        report.labels = [
+            ("epic", area),
+            ("story", scenario.name.split(" -- ")[0]),
+            ("parentSuite", f"{backend} mode"),  # the Suites tab: mode → area → scenario
+            ("suite", area),
+        ]
         if severity in SEVERITIES:
             report.labels.append(("severity", severity))
         report.parameters = [("backend", backend), ("stack", stack)]
@@ -168,8 +173,11 @@ class AllureRun:
         if report.status is None:
             return
         result.status = report.status
+        # the verdict's first line is the message (Allure groups categories by it); the rest goes to the trace
+        headline, _, rest = report.message.partition("\n")
         details = result.statusDetails or StatusDetails()
-        details.message = report.message + ("\n\n" + details.message if details.message else "")
+        details.trace = "\n\n".join(part for part in (rest, details.message, details.trace) if part)
+        details.message = headline
         result.statusDetails = details
         if report.status == Status.SKIPPED:
             for step in result.steps:

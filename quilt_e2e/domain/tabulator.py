@@ -1,0 +1,166 @@
+"""Tabulator tables and the catalog-wide open-query setting, through QuiltOps, with independent checks.
+
+Tables a scenario creates are named `<run id>-<label>` (the catalog allows lowercase letters, digits,
+'-' and '_') and removed from the catalog after the scenario, in every bucket, whoever created them.
+What the SUT did is verified in the catalog's own table store and open-query setting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from quilt_e2e.domain import session
+from quilt_e2e.domain.packages import split_list
+from quilt_e2e.domain.world import World
+from quilt_e2e.stack.baseline import baseline_package_name
+
+# Configurations a scenario may not be able to use, by the words the scenario uses for them.
+NOT_YAML = "schema: [unclosed\nsource: {type: quilt-packages"
+
+
+def table_name(world: World, label: str) -> str:
+    return f"{world.settings.run_id}-{label}"
+
+
+def bucket_named(world: World, which: str) -> str:
+    buckets = {
+        "scratch": world.settings.scratch_bucket,
+        "data": world.settings.data_bucket,
+        "packages": world.settings.packages_bucket,
+    }
+    assert which in buckets, f"test defect: no '{which}' bucket (use one of {', '.join(buckets)})"
+    return buckets[which]
+
+
+# -- configurations ----------------------------------------------------------------------------------
+def columns_of(text: str) -> list[dict]:
+    """ "id int, name string" → [{"name": "id", "type": "INT"}, ...]"""
+    columns = []
+    for item in split_list(text):
+        name, _, kind = item.partition(" ")
+        assert name and kind.strip(), f"test defect: column {item!r} needs a name and a type"
+        columns.append({"name": name, "type": kind.strip().upper()})
+    return columns
+
+
+def config_with_columns(columns: str) -> str:
+    """A table over the CSV files of the baseline simple-csv package, with the given columns."""
+    package = baseline_package_name("simple-csv")
+    config = {
+        "schema": columns_of(columns),
+        "source": {"type": "quilt-packages", "package_name": f"^{package}$", "logical_key": r".*\.csv$"},
+        "parser": {"format": "csv", "delimiter": ",", "header": True},
+    }
+    return yaml.safe_dump(config, sort_keys=False)
+
+
+def bad_config(kind: str) -> str:
+    """A configuration the catalog cannot use, by the words of the scenario."""
+    good = yaml.safe_load(config_with_columns("id int, name string"))
+    configs = {
+        "text that is not YAML": NOT_YAML,
+        "no columns": yaml.safe_dump({k: v for k, v in good.items() if k != "schema"}),
+        "no source": yaml.safe_dump({k: v for k, v in good.items() if k != "source"}),
+        "a list instead of a mapping": yaml.safe_dump([good]),
+    }
+    assert kind in configs, f"test defect: unknown bad configuration '{kind}' (use one of {', '.join(configs)})"
+    return configs[kind]
+
+
+def columns_in(config_text: str) -> list[dict]:
+    parsed = yaml.safe_load(config_text)
+    assert isinstance(parsed, dict), f"table configuration is not a YAML mapping: {config_text!r:.200}"
+    return parsed.get("schema") or []
+
+
+# -- the catalog's own table store -------------------------------------------------------------------
+def store(world: World):
+    return session.catalog(world).catalog.tabulator
+
+
+def stored_config(world: World, bucket: str, label: str) -> str | None:
+    return store(world).get(bucket, table_name(world, label))
+
+
+def remove_run_tables_after_scenario(world: World) -> None:
+    if getattr(world, "_tabulator_cleanup", False):
+        return
+    world._tabulator_cleanup = True
+    prefix = f"{world.settings.run_id}-"
+    tables = store(world)
+    buckets = list(session.catalog(world).catalog.buckets)
+
+    def _remove() -> None:
+        for bucket in buckets:
+            for table in tables.tables(bucket):
+                if table["name"].startswith(prefix):
+                    tables.put(bucket, table["name"], None)
+
+    world.cleanups.append(_remove)
+
+
+def given_table(world: World, bucket: str, label: str, columns: str = "id int, name string") -> str:
+    """A table put straight into the catalog's store (not through the SUT); returns its configuration."""
+    remove_run_tables_after_scenario(world)
+    text = config_with_columns(columns)
+    store(world).put(bucket, table_name(world, label), text)
+    world.tables_before = {**getattr(world, "tables_before", {}), label: text}
+    return text
+
+
+def run_tables(world: World, listing: list[dict]) -> dict[str, str]:
+    """The tables of this run in a listing, by label → configuration text."""
+    prefix = f"{world.settings.run_id}-"
+    return {t["name"][len(prefix):]: t["config"] for t in listing if t["name"].startswith(prefix)}
+
+
+# -- calls to the SUT --------------------------------------------------------------------------------
+def call(world: World, operation: str, *args) -> Any:
+    remove_run_tables_after_scenario(world)
+    world.result = world.call(operation, *args)
+    return world.result
+
+
+def attempt(world: World, operation: str, *args):
+    remove_run_tables_after_scenario(world)
+    return world.attempt(operation, *args)
+
+
+# -- open query --------------------------------------------------------------------------------------
+def keep_open_query_after_scenario(world: World) -> None:
+    """Open query is a catalog-wide admin setting: put back what the catalog had before the scenario."""
+    if getattr(world, "_open_query_restore", False):
+        return
+    world._open_query_restore = True
+    catalog = session.catalog(world).catalog
+    before = catalog.open_query
+
+    def _restore() -> None:
+        catalog.open_query = before
+
+    world.cleanups.append(_restore)
+
+
+def given_open_query(world: World, enabled: bool) -> None:
+    keep_open_query_after_scenario(world)
+    session.catalog(world).catalog.open_query = enabled
+
+
+def catalog_open_query(world: World) -> bool:
+    return session.catalog(world).catalog.open_query
+
+
+def set_open_query(world: World, enabled: bool, *, expect_refusal: bool = False):
+    keep_open_query_after_scenario(world)
+    if expect_refusal:
+        return world.attempt("set_open_query", enabled)
+    world.result = world.call("set_open_query", enabled)
+    return world.result
+
+
+def assert_open_query_answer(answer: Any, enabled: bool) -> None:
+    assert isinstance(answer, dict), f"expected a dict, got {answer!r:.200}"
+    assert answer.get("success") is True, f"the answer does not report success: {answer}"
+    assert answer.get("open_query_enabled") is enabled, f"the answer says open_query_enabled={answer.get('open_query_enabled')!r}, expected {enabled}"
