@@ -1,18 +1,9 @@
 """Steps shared by every feature: the outcome of a call the scenario expected to be refused."""
 
-import parse
-from behave import register_type, then
+from behave import then
 
+import quilt_e2e.step_types  # noqa: F401  (registers Text/Label)
 from quilt_e2e.domain.expectations import assert_context_names, assert_refused
-
-
-@parse.with_pattern(r'[^"]*')
-def parse_quoted_text(text):
-    """Quoted text that may be empty, e.g. an empty list of file names: "" ."""
-    return text
-
-
-register_type(Text=parse_quoted_text)
 
 
 @then("the call is refused with a {kind} error")

@@ -141,6 +141,16 @@ def step_try_create_named(context, name, dataset):
     world.attempt("create_package_revision", name, world.reference.uris(dataset), registry=world.registry)
 
 
+@when("I try to create a package from the {dataset} dataset")
+def step_try_create_package(context, dataset):
+    world = context.world
+    world.registry_before = pk.registry_packages(world)
+    world.attempt(
+        "create_package_revision", world.run_package_name(f"{dataset}-refused"), world.reference.uris(dataset),
+        registry=world.registry,
+    )
+
+
 @when('I try to create a package from the location "{uri}"')
 def step_try_create_uri(context, uri):
     world = context.world

@@ -342,7 +342,7 @@ TMP_REGISTRY = [
 
 # The production after_step/after_scenario/after_all hooks (quilt_e2e.hooks) are used as they are;
 # only before_all (no stack) and before_scenario (no World) are replaced.
-TMP_ENVIRONMENT = f"""
+TMP_ENVIRONMENT = """
 from pathlib import Path
 
 import quilt_e2e.run
@@ -357,7 +357,7 @@ from quilt_e2e.hooks import after_all, after_scenario, after_step  # noqa: F401
 
 
 def before_all(context):
-    settings = load_settings({{}}, env={{}})
+    settings = load_settings({}, env={})
     context.suite_run = SuiteRun(settings, DefectRegistry.load(HERE / "known_defects.yaml"))
 
 
