@@ -113,34 +113,9 @@ def step_try_set_taken_email(context, label, other):
     admin.attempt(world, "set_user_email", admin.user_name(world, label), taken)
 
 
-@when('I grant administrator rights to the user "{label:Label}"')
-def step_grant_admin(context, label):
-    admin.change_user(context.world, "grant administrator rights to", label)
-
-
-@when('I revoke the administrator rights of the user "{label:Label}"')
-def step_revoke_admin(context, label):
-    admin.change_user(context.world, "revoke the administrator rights of", label)
-
-
-@when('I deactivate the user "{label:Label}"')
-def step_deactivate(context, label):
-    admin.change_user(context.world, "deactivate", label)
-
-
-@when('I reactivate the user "{label:Label}"')
-def step_reactivate(context, label):
-    admin.change_user(context.world, "reactivate", label)
-
-
-@when('I reset the password of the user "{label:Label}"')
-def step_reset_password(context, label):
-    admin.change_user(context.world, "reset the password of", label)
-
-
-@when('I delete the user "{label:Label}"')
-def step_delete_user(context, label):
-    admin.change_user(context.world, "delete", label)
+@when('I {action:UserAction} the user "{label:Label}"')
+def step_user_action(context, action, label):
+    admin.change_user(context.world, action, label)
 
 
 @when('I try to {action:UserAction} the user "{label:Label}"')

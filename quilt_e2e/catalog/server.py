@@ -3,44 +3,33 @@
 from __future__ import annotations
 
 import re
-import threading
-import time
 from typing import Iterable
 
 import boto3
 from botocore.config import Config
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler
 
 from quilt_e2e.catalog.app import OPERATION_KEY, CatalogApp
 from quilt_e2e.catalog.registry import Registry
 from quilt_e2e.catalog.state import Catalog
 from quilt_e2e.catalog.tokens import TokenIssuer
-from quilt_e2e.stack.aws_server import RequestLog
+from quilt_e2e.stack.loopback import LoopbackServer, RequestLog
 
 _BROWSE_SESSION = re.compile(r"^/browse/[^/]+/")
 
 
 class CatalogRequestLog(RequestLog):
-    """The AWS server's bounded log, plus the GraphQL operation name. It records method and path only:
+    """The stack's request log, plus the GraphQL operation name. It records method and path only:
     never headers (the Authorization token), query strings, or browsing-session ids."""
 
-    def __call__(self, environ, start_response):
-        started = time.perf_counter()
-        record = {
+    def describe(self, environ) -> dict:
+        return {
             "method": environ.get("REQUEST_METHOD"),
             "path": _BROWSE_SESSION.sub("/browse/<session>/", environ.get("PATH_INFO", "")),
         }
 
-        def _start_response(status, headers, exc_info=None):
-            record["status"] = int(status.split(" ", 1)[0])
-            return start_response(status, headers, exc_info)
-
-        try:
-            return self._app(environ, _start_response)
-        finally:
-            record["operation"] = environ.get(OPERATION_KEY)
-            record["ms"] = round((time.perf_counter() - started) * 1000, 1)
-            self.entries.append(record)
+    def annotate(self, record: dict, environ) -> None:
+        record["operation"] = environ.get(OPERATION_KEY)
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -73,38 +62,26 @@ class CatalogStandIn:
         self.request_log: CatalogRequestLog | None = None
         self._log_size = log_size
         self._app: CatalogApp | None = None
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server = LoopbackServer("catalog-standin")
         self.tokens = TokenIssuer()
 
     # -- lifecycle -------------------------------------------------------------------------------
     @property
     def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the catalog stand-in is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.url
 
     def start(self) -> "CatalogStandIn":
-        # bind first: config.json must name the port
-        self._server = make_server("127.0.0.1", 0, self._dispatch, threaded=True, request_handler=_QuietRequestHandler)
+        self._server.bind(self._dispatch, _QuietRequestHandler)  # bind first: config.json must name the port
         self._app = CatalogApp(self.catalog, self.tokens, self.config_json(), self._presign)
         self.request_log = CatalogRequestLog(self._app, size=self._log_size)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="catalog-standin", daemon=True)
-        self._thread.start()
+        self._server.serve()
         return self
 
     def _dispatch(self, environ, start_response):
         return self.request_log(environ, start_response)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        self._server.stop()
 
     def __enter__(self) -> "CatalogStandIn":
         return self.start()
