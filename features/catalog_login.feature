@@ -31,6 +31,7 @@ Feature: Working logged in to a catalog
     And I search the registry for "simple"
     Then the results include the baseline package simple-csv
     And every result names its registry, bucket and a 64-character top hash
+    And searching took at most 5 seconds, the spec's limit
 
   @local @multiuser
   Scenario: A search without hits returns an empty list

@@ -81,6 +81,13 @@ Feature: Data packages
     And every listed file has its size in bytes
 
   @local @multiuser
+  Scenario: Creating a large package stays within the spec's time
+    Given the large-package dataset is in the data bucket
+    When I create a package from the large-package dataset
+    Then the package holds exactly the files of the large-package dataset
+    And creating it took at most 60 seconds, the spec's limit
+
+  @local @multiuser
   Scenario: Browsing a large package returns every file
     Given the baseline package large-package
     When I browse the root of the package

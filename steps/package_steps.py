@@ -281,9 +281,12 @@ def step_listing_count(context, count, dataset):
     assert_same_names("listed paths", expected, [item.path for item in world.result])
 
 
-@then("browsing took at most {limit:d} seconds, the spec's limit")
-def step_browse_time(context, limit):
-    measurement = context.world.measure("browse_content", limit)
+TIMED_ACTIVITIES = {"browsing": "browse_content", "creating it": "create_package_revision", "searching": "search_packages"}
+
+
+@then("{activity} took at most {limit:d} seconds, the spec's limit")
+def step_time_limit(context, activity, limit):
+    measurement = context.world.measure(TIMED_ACTIVITIES[activity.lower()], limit)
     assert measurement.seconds <= limit, measurement.describe()
 
 
