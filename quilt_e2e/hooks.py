@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import json
 import signal
 import sys
 
@@ -32,7 +31,7 @@ def before_all(context):
     try:
         run = SuiteRun.prepare(context.config.userdata, _all_scenario_tags(context), tag_expression)
         context.suite_run = run
-        if not str(context.config.tag_expression or "").strip():
+        if not tag_expression.strip():
             # no --tags: run (and report) just this backend's scenarios, not the other's as skipped
             from behave.tag_expression import make_tag_expression
 
@@ -46,10 +45,9 @@ def before_all(context):
     phases = ", ".join(f"{k} {v:.2f}s" for k, v in stack.startup_seconds.items() if k != "total")
     print(f"quilt-e2e: {stack.kind} stack up in {total:.2f}s ({phases}); run id {run.settings.run_id}", file=sys.stderr)
     context.reference = ReferenceData(stack.data_dir, run.settings.data_bucket)
-    manifest = json.loads((stack.data_dir / "manifest.json").read_text())
     # one results folder per backend, so a local and a multiuser run both land in the report
     context.allure = report.AllureRun.for_runner(context._runner, RESULTS_DIR / run.settings.backend)
-    context.allure.prepare(report.environment_properties(run.settings, stack, manifest))
+    context.allure.prepare(report.environment_properties(run.settings, stack, context.reference.manifest))
     mask_formatter_streams(context._runner.formatters)
 
 

@@ -37,6 +37,7 @@ class SuiteRun:
         self.stack: Stack | None = None
         self.started_at = dt.datetime.now(dt.timezone.utc)
         self.ledger = RunLedger()
+        self._finished = False
 
     # -- run ---------------------------------------------------------------------------------------
     @classmethod
@@ -63,7 +64,11 @@ class SuiteRun:
         return self.stack
 
     def finish(self) -> list[str]:
-        """Clean up and stop; returns summary lines for the console."""
+        """Clean up and stop; returns summary lines for the console. Runs once: after_all calls it, and
+        atexit calls it again only as a fallback when after_all never ran."""
+        if self._finished:
+            return []
+        self._finished = True
         lines = []
         if self.stack is not None:
             try:

@@ -3,6 +3,7 @@
 import requests
 from behave import given, then, when
 
+from datagen.checksums import sha256_bytes
 from quilt_e2e.domain import packages as pk
 from quilt_e2e.domain.expectations import assert_same_names, diagnose_diff
 from quilt_e2e.stack.baseline import BASELINES, baseline_package_name
@@ -295,7 +296,7 @@ def step_download(context, key):
     world = context.world
     response = requests.get(world.result, timeout=30)
     assert response.status_code == 200, f"download answered HTTP {response.status_code}"
-    assert pk.sha256_of(response.content) == world.reference.checksums[key], "downloaded bytes differ from reference"
+    assert sha256_bytes(response.content) == world.reference.checksums[key], "downloaded bytes differ from reference"
 
 
 @then("the package has a new revision")
@@ -344,7 +345,7 @@ def step_reference_kept(context, dataset):
     for relpath in world.reference.files(dataset):
         key = world.reference.key(dataset, relpath)
         body = s3.get_object(Bucket=world.settings.data_bucket, Key=key)["Body"].read()
-        assert pk.sha256_of(body) == world.reference.checksums[key], f"{key} changed"
+        assert sha256_bytes(body) == world.reference.checksums[key], f"{key} changed"
 
 
 @then("the registry holds no new package")

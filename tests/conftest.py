@@ -32,3 +32,27 @@ def server():
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture
+def unique_settings():
+    """A factory of Settings whose buckets, Glue database, workgroup, role and run id are unique to one test:
+    moto's state is shared by every server in this process."""
+    import secrets
+
+    from quilt_e2e.config import load_settings
+
+    def make(prefix: str, **extra):
+        suffix = secrets.token_hex(3)
+        names = {
+            "data_bucket": f"{prefix}-{suffix}-data",
+            "scratch_bucket": f"{prefix}-{suffix}-scratch",
+            "packages_bucket": f"{prefix}-{suffix}-packages",
+            "glue_database": f"{prefix}_{suffix}_db",
+            "athena_workgroup": f"{prefix}-{suffix}-wg",
+            "iam_role": f"{prefix}-{suffix}-role",
+            "run_id": f"e2e-{prefix}-{suffix}",
+        }
+        return load_settings({**names, **extra}, env={})
+
+    return make

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import secrets
+
 import subprocess
 import sys
 import textwrap
@@ -15,7 +15,6 @@ import pytest
 
 from quilt_e2e import cleanup
 from quilt_e2e.cleanup import CleanupRefused, clean_scratch, guard_bucket, run_scratch_objects
-from quilt_e2e.config import load_settings
 from quilt_e2e.domain.registry import named_packages
 from quilt_e2e.stack.provision import provision_buckets
 
@@ -28,20 +27,11 @@ def s3(server):
 
 
 @pytest.fixture
-def env(server, s3):
+def env(server, s3, unique_settings):
     """Fresh provisioned buckets (moto's state is shared by every server in this process), plus an unrelated bucket."""
-    suffix = secrets.token_hex(3)
-    settings = load_settings(
-        {
-            "data_bucket": f"cl-{suffix}-data",
-            "scratch_bucket": f"cl-{suffix}-scratch",
-            "packages_bucket": f"cl-{suffix}-packages",
-            "run_id": f"e2e-test-{suffix}",
-        },
-        env={},
-    )
+    settings = unique_settings("cl")
     provision_buckets(s3, settings)
-    unrelated = f"cl-{suffix}-unrelated"
+    unrelated = settings.data_bucket.replace("-data", "-unrelated")
     s3.create_bucket(Bucket=unrelated)
     return settings, unrelated
 

@@ -177,21 +177,9 @@ def test_athena_workgroup(provisioned):
 
 
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
-def test_custom_names_are_provisioned(server, provisioned, region):
+def test_custom_names_are_provisioned(server, provisioned, region, unique_settings):
     default_settings, _ = provisioned
-    suffix = secrets.token_hex(3)
-    settings = load_settings(
-        {
-            "data_bucket": f"custom-{suffix}-data",
-            "scratch_bucket": f"custom-{suffix}-scratch",
-            "packages_bucket": f"custom-{suffix}-packages",
-            "glue_database": f"custom_{suffix}_db",
-            "athena_workgroup": f"custom-{suffix}-wg",
-            "iam_role": f"custom-{suffix}-role",
-            "region": region,
-        },
-        env={},
-    )
+    settings = unique_settings("custom", region=region)
     before = {b["Name"] for b in clients(server)["s3"].list_buckets()["Buckets"]}
 
     provision_all(boto3.Session(), settings, endpoint_url=server.endpoint_url)
@@ -220,19 +208,8 @@ def test_custom_names_are_provisioned(server, provisioned, region):
     assert f"arn:aws:s3:::{settings.scratch_bucket}/*" not in default_resources
 
 
-def test_reprovisioning_converges_a_drifted_table_and_bucket(server):
-    suffix = secrets.token_hex(3)
-    settings = load_settings(
-        {
-            "data_bucket": f"drift-{suffix}-data",
-            "scratch_bucket": f"drift-{suffix}-scratch",
-            "packages_bucket": f"drift-{suffix}-packages",
-            "glue_database": f"drift_{suffix}_db",
-            "athena_workgroup": f"drift-{suffix}-wg",
-            "iam_role": f"drift-{suffix}-role",
-        },
-        env={},
-    )
+def test_reprovisioning_converges_a_drifted_table_and_bucket(server, unique_settings):
+    settings = unique_settings("drift")
     provision_all(boto3.Session(), settings, endpoint_url=server.endpoint_url)
     c = clients(server)
     c["glue"].update_table(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from urllib.parse import urlparse
@@ -141,7 +140,3 @@ def metadata_file(world: World, dataset: str) -> dict:
 
 def registry_packages(world: World) -> set[str]:
     return named_packages(world.s3(), world.settings.packages_bucket)
-
-
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

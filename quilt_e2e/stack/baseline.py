@@ -5,7 +5,6 @@ They are fixtures the scenarios read; making them with the SUT would let a SUT d
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import time
@@ -63,15 +62,14 @@ def baseline_metadata(baseline: Baseline, data_dir: Path) -> dict:
     return {"description": baseline.description, "tags": list(baseline.tags)}
 
 
-def _entry(settings: Settings, data_dir: Path, key: str):
-    """A package entry with its hash taken from the reference data, so quilt3 need not read the object."""
+def _entry(settings: Settings, data_dir: Path, key: str, sha256: str):
+    """A package entry with its hash derived from the reference checksum, so quilt3 need not read the object."""
     import quilt3
     from quilt3.util import PhysicalKey
 
     from quilt_e2e.domain.reference import quilt_hash_from_sha256
 
     local = data_dir / key
-    sha256 = hashlib.sha256(local.read_bytes()).hexdigest()
     return quilt3.packages.PackageEntry(
         PhysicalKey.from_url(f"s3://{settings.data_bucket}/{key}"),
         local.stat().st_size,
@@ -89,11 +87,13 @@ def create_baseline_packages(settings: Settings, data_dir: Path, s3) -> dict[str
     """
     import quilt3
 
+    from datagen.checksums import load_checksums
     from quilt_e2e.domain.registry import latest_top_hash, named_packages
 
     bucket = settings.packages_bucket
     existing = named_packages(s3, bucket, namespace=BASELINE_NAMESPACE)
     timestamp = str(int(time.time()))
+    checksums = load_checksums(data_dir)  # validated at start-up: no need to hash the files again
     top_hashes = {}
     for baseline in BASELINES:
         name = baseline_package_name(baseline.name)
@@ -102,7 +102,7 @@ def create_baseline_packages(settings: Settings, data_dir: Path, s3) -> dict[str
             continue
         package = quilt3.Package()
         for logical_key, key in baseline_entries(baseline, data_dir).items():
-            package.set(logical_key, _entry(settings, data_dir, key))
+            package.set(logical_key, _entry(settings, data_dir, key, checksums[key]))
         package.set_meta(baseline_metadata(baseline, data_dir))
         manifest = io.BytesIO()
         package.dump(manifest)
