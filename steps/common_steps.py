@@ -3,7 +3,13 @@
 from behave import then
 
 import quilt_e2e.step_types  # noqa: F401  (registers Text/Label)
-from quilt_e2e.domain.expectations import assert_context_names, assert_refused
+from quilt_e2e.domain.expectations import (
+    assert_context_has,
+    assert_context_keys,
+    assert_context_names,
+    assert_message_says,
+    assert_refused,
+)
 
 
 @then("the call is refused with a {kind} error")
@@ -15,3 +21,18 @@ def step_refused(context, kind):
 @then('the error names the field "{field}"')
 def step_error_field(context, field):
     assert_context_names(context.world.last_attempt.error, field)
+
+
+@then('the error details give {key} as "{value:Text}"')
+def step_error_detail(context, key, value):
+    assert_context_has(context.world.last_attempt.error, key, value)
+
+
+@then('the error details include "{keys:Label}"')
+def step_error_keys(context, keys):
+    assert_context_keys(context.world.last_attempt.error, keys)
+
+
+@then('the error message says "{text:Label}"')
+def step_error_message(context, text):
+    assert_message_says(context.world.last_attempt.error, text)

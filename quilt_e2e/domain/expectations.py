@@ -45,6 +45,30 @@ def assert_context_names(error: BaseException, field: str, value: str | None = N
         raise AssertionError(f"error context names value {context['value']!r}, expected {value!r}")
 
 
+def assert_context_has(error: BaseException, key: str, value: str) -> None:
+    """The error's context (QuiltOps exceptions carry one) holds `key` with exactly this text value."""
+    context = getattr(error, "context", None) or {}
+    if key not in context:
+        raise AssertionError(f"error context has no {key!r}: {context!r}")
+    if str(context[key]) != value:
+        raise AssertionError(f"error context gives {key} as {context[key]!r}, expected {value!r}")
+
+
+def assert_context_keys(error: BaseException, keys: str) -> None:
+    """The error's context has every key of the comma-separated list (values not checked)."""
+    context = getattr(error, "context", None) or {}
+    missing = [k.strip() for k in keys.split(",") if k.strip() and k.strip() not in context]
+    if missing:
+        raise AssertionError(f"error context lacks {missing}: {context!r}")
+
+
+def assert_message_says(error: BaseException, text: str) -> None:
+    """The error's message contains `text` (case-insensitive): what a user reads must say what went wrong."""
+    message = str(error)
+    if text.lower() not in message.lower():
+        raise AssertionError(f"error message does not say {text!r}: {message!r}")
+
+
 def assert_same_names(what: str, expected: Iterable[str], actual: Iterable[str]) -> None:
     expected_set, actual_set = set(expected), set(actual)
     if expected_set != actual_set:
