@@ -48,6 +48,12 @@ def step_list_tables(context, which):
     tab.call(world, "list_tabulator_tables", tab.bucket_named(world, which))
 
 
+@when("I try to list the tabulator tables of the {which} bucket")
+def step_try_list_which(context, which):
+    world = context.world
+    tab.attempt(world, "list_tabulator_tables", tab.bucket_named(world, which))
+
+
 @when('I try to list the tabulator tables of the bucket "{bucket:Label}"')
 def step_try_list_tables(context, bucket):
     tab.attempt(context.world, "list_tabulator_tables", bucket)
@@ -115,12 +121,76 @@ def step_delete_table(context, label, which):
     tab.call(world, "delete_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label))
 
 
+@when('I try to create a tabulator table named "{name:Text}" in the {which} bucket')
+def step_try_create_named(context, name, which):
+    world = context.world
+    tab.attempt(world, "create_tabulator_table", tab.bucket_named(world, which), name,
+                tab.config_with_columns("id int"))
+
+
+@when('I try to create the tabulator table "{label:Label}" in the bucket "{bucket:Label}"')
+def step_try_create_in_bucket(context, label, bucket):
+    world = context.world
+    tab.attempt(world, "create_tabulator_table", bucket, tab.table_name(world, label), tab.config_with_columns("id int"))
+
+
+@when('I create the tabulator table "{label:Label}" in the {which} bucket without a configuration')
+def step_create_without_config(context, label, which):
+    world = context.world
+    tab.call(world, "create_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label), None)
+
+
+@when('I try to change the tabulator table "{label:Label}" of the {which} bucket to a configuration of {kind}')
+def step_try_update_bad(context, label, which, kind):
+    world = context.world
+    tab.attempt(world, "update_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
+                tab.bad_config(kind))
+
+
+@when('I try to change the columns of the tabulator table "{label:Label}" of the {which} bucket to "{columns:Label}"')
+def step_try_update(context, label, which, columns):
+    world = context.world
+    tab.attempt(world, "update_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
+                tab.config_with_columns(columns))
+
+
+@when('I try to rename the tabulator table "{old:Label}" of the {which} bucket to the name "{name:Text}"')
+def step_try_rename_to_name(context, old, which, name):
+    world = context.world
+    tab.attempt(world, "rename_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, old), name)
+
+
+@when('I try to rename the tabulator table "{old:Label}" of the bucket "{bucket:Label}" to "{new:Label}"')
+def step_try_rename_in_bucket(context, old, bucket, new):
+    world = context.world
+    tab.attempt(world, "rename_tabulator_table", bucket, tab.table_name(world, old), tab.table_name(world, new))
+
+
+@when('I try to delete the tabulator table "{label:Label}" of the {which} bucket')
+def step_try_delete(context, label, which):
+    world = context.world
+    tab.attempt(world, "delete_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label))
+
+
+@when('I try to delete the tabulator table "{label:Label}" of the bucket "{bucket:Label}"')
+def step_try_delete_in_bucket(context, label, bucket):
+    world = context.world
+    tab.attempt(world, "delete_tabulator_table", bucket, tab.table_name(world, label))
+
+
 # -- When: open query ------------------------------------------------------------------------------
 @when("I ask whether open query is enabled")
 def step_open_query_status(context):
     world = context.world
     tab.keep_open_query_after_scenario(world)
     world.result = world.call("get_open_query_status")
+
+
+@when("I try to ask whether open query is enabled")
+def step_try_open_query_status(context):
+    world = context.world
+    tab.keep_open_query_after_scenario(world)
+    world.attempt("get_open_query_status")
 
 
 @when("I {enable:SwitchAction} open query")
@@ -145,6 +215,45 @@ def step_listing_tables(context, labels):
             if stored is not None:
                 break
         assert config == stored, f"table {label}: listed configuration differs from the catalog's"
+
+
+@then("every listed table has just a name and a configuration")
+def step_listed_keys(context):
+    tab.assert_tables_have_name_and_config(context.world.result)
+
+
+@then("the answer is the {which} bucket with the tables the catalog has for it")
+def step_bucket_answer(context, which):
+    world = context.world
+    tab.assert_bucket_answer(world, world.result, tab.bucket_named(world, which))
+
+
+@then('the catalog has no tabulator table named "{name:Text}" in the {which} bucket')
+def step_catalog_no_named(context, name, which):
+    world = context.world
+    stored = tab.store(world).get(tab.bucket_named(world, which), name)
+    assert stored is None, f"the catalog has a table named {name!r}: {stored!r:.200}"
+
+
+@then("the error details name the {which} bucket")
+def step_error_names_bucket(context, which):
+    world = context.world
+    tab.assert_error_context(world.last_attempt.error, {"bucket": tab.bucket_named(world, which)})
+
+
+@then('the error details name the {which} bucket and the table "{label:Label}"')
+def step_error_names_table(context, which, label):
+    world = context.world
+    expected = {"bucket": tab.bucket_named(world, which), "table_name": tab.table_name(world, label)}
+    tab.assert_error_context(world.last_attempt.error, expected)
+
+
+@then('the error details name the {which} bucket and the tables "{old:Label}" and "{new:Label}"')
+def step_error_names_rename(context, which, old, new):
+    world = context.world
+    expected = {"bucket": tab.bucket_named(world, which), "old_name": tab.table_name(world, old),
+                "new_name": tab.table_name(world, new)}
+    tab.assert_error_context(world.last_attempt.error, expected)
 
 
 @then("the listing shows no tables")
@@ -228,7 +337,7 @@ def step_open_query_answer(context):
 
 @then("the answer says open query is {enabled:SwitchState}")
 def step_open_query_says(context, enabled):
-    tab.assert_open_query_answer(context.world.result, enabled)
+    tab.assert_open_query_answer(context.world.result, enabled, changed=True)
 
 
 @then("the catalog has open query {enabled:SwitchState}")

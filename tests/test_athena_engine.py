@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from botocore.exceptions import ClientError
 
-from quilt_e2e.stack.athena_engine import (
+from quilt_e2e.stack.athena import (
     backticks_to_double_quotes,
     glue_to_duckdb,
     hive_pattern,
@@ -309,6 +309,89 @@ def test_changed_data_files_are_read_again(stack):
         _, result = rows_of(stack, run(stack, "SELECT COUNT(*), SUM(value) FROM changing_table"))
         assert int(result[1][0]) == rows
         assert float(result[1][1]) == pytest.approx(frame["value"].sum(), rel=1e-12)
+
+
+def test_describe_lists_partition_columns_among_the_columns_and_under_their_heading(stack):
+    stack["glue"].create_table(
+        DatabaseName=DATABASE,
+        TableInput={
+            "Name": "partitioned_table",
+            "TableType": "EXTERNAL_TABLE",
+            "Parameters": {"classification": "parquet"},
+            "PartitionKeys": [{"Name": "region", "Type": "string"}],
+            "StorageDescriptor": {
+                "Columns": [{"Name": "id", "Type": "int"}, {"Name": "event_date", "Type": "date", "Comment": "day"}],
+                "Location": f"s3://{BUCKET}/athena/partitioned/",
+                **PARQUET_SERDE,
+            },
+        },
+    )
+    _, described = rows_of(stack, run(stack, "DESCRIBE partitioned_table"))
+
+    assert [tuple(part.strip() for part in row[0].split("\t")) for row in described] == [
+        ("id", "int", ""), ("event_date", "date", "day"), ("region", "string", ""),
+        ("",), ("# Partition Information",), ("# col_name", "data_type", "comment"), ("",),
+        ("region", "string", ""),
+    ]
+
+
+def test_text_that_is_no_statement_is_a_syntax_error_at_its_first_word(stack):
+    execution = run(stack, "  SELEC id FROM t")
+
+    reason = execution["Status"]["StateChangeReason"]
+    assert reason.startswith("SYNTAX_ERROR: line 1:3: mismatched input 'SELEC'. Expecting: 'ALTER', ")
+    assert run(stack, "CREATE TABLE x (a int)")["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED: ")
+
+
+def test_the_query_context_catalog_must_exist(stack):
+    def in_catalog(catalog):
+        query_id = stack["athena"].start_query_execution(
+            QueryString="SHOW TABLES", WorkGroup=WORKGROUP,
+            QueryExecutionContext={"Database": DATABASE, "Catalog": catalog},
+        )["QueryExecutionId"]
+        return stack["athena"].get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]
+
+    assert in_catalog("awsdatacatalog")["State"] == "SUCCEEDED"
+    missing = in_catalog("NoSuchCatalog")
+    assert missing["State"] == "FAILED"
+    assert missing["StateChangeReason"] == "CATALOG_NOT_FOUND: Catalog 'NoSuchCatalog' does not exist"
+
+
+def test_workgroups_keep_their_creation_time_and_can_be_updated(stack):
+    athena = stack["athena"]
+    athena.create_work_group(Name="wg-updates", Description="first", Configuration={})
+    listed = {g["Name"]: g for g in athena.list_work_groups()["WorkGroups"]}
+    created = athena.get_work_group(WorkGroup="wg-updates")["WorkGroup"]
+
+    assert listed["wg-updates"]["State"] == "ENABLED" and listed["wg-updates"]["Description"] == "first"
+    assert created["CreationTime"] == listed["wg-updates"]["CreationTime"]  # moto alone says "now" every time
+    assert "ResultConfiguration" not in created["Configuration"]
+
+    athena.update_work_group(
+        WorkGroup="wg-updates", Description="second", State="DISABLED",
+        ConfigurationUpdates={"EnforceWorkGroupConfiguration": False,
+                              "ResultConfigurationUpdates": {"OutputLocation": RESULTS}},
+    )
+    updated = athena.get_work_group(WorkGroup="wg-updates")["WorkGroup"]
+    assert (updated["State"], updated["Description"]) == ("DISABLED", "second")
+    assert updated["Configuration"]["ResultConfiguration"] == {"OutputLocation": RESULTS}
+    assert updated["Configuration"]["EnforceWorkGroupConfiguration"] is False
+    assert updated["CreationTime"] == created["CreationTime"]
+    with pytest.raises(ClientError) as disabled:
+        athena.start_query_execution(QueryString="SELECT 1", WorkGroup="wg-updates")
+    assert disabled.value.response["Error"]["Message"] == "WorkGroup wg-updates is disabled."
+
+    athena.update_work_group(WorkGroup="wg-updates", State="ENABLED",
+                             ConfigurationUpdates={"ResultConfigurationUpdates": {"RemoveOutputLocation": True}})
+    assert "ResultConfiguration" not in athena.get_work_group(WorkGroup="wg-updates")["WorkGroup"]["Configuration"]
+    with pytest.raises(ClientError) as unknown:
+        athena.update_work_group(WorkGroup="no-such-wg", State="DISABLED")
+    assert unknown.value.response["Error"]["Message"] == "WorkGroup no-such-wg is not found."
+    with pytest.raises(ClientError) as twice:
+        athena.create_work_group(Name="wg-updates")
+    assert twice.value.response["Error"]["Code"] == "InvalidRequestException"
+    athena.delete_work_group(WorkGroup="wg-updates")
+    assert "wg-updates" not in [g["Name"] for g in athena.list_work_groups()["WorkGroups"]]
 
 
 # ---- through the system under test (SQLAlchemy + PyAthena) -------------------------------------

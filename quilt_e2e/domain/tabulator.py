@@ -64,6 +64,7 @@ def bad_config(kind: str) -> str:
         "no columns": yaml.safe_dump({k: v for k, v in good.items() if k != "schema"}),
         "no source": yaml.safe_dump({k: v for k, v in good.items() if k != "source"}),
         "a list instead of a mapping": yaml.safe_dump([good]),
+        "empty text": "",
     }
     assert kind in configs, f"test defect: unknown bad configuration '{kind}' (use one of {', '.join(configs)})"
     return configs[kind]
@@ -108,6 +109,26 @@ def given_table(world: World, bucket: str, label: str, columns: str = "id int, n
     store(world).put(bucket, table_name(world, label), text)
     world.tables_before = {**getattr(world, "tables_before", {}), label: text}
     return text
+
+
+def assert_tables_have_name_and_config(listing: list[dict]) -> None:
+    """Each table is a dict with exactly the documented keys 'name' and 'config' (YAML text)."""
+    assert isinstance(listing, list), f"expected a list of tables, got {listing!r:.200}"
+    for table in listing:
+        assert isinstance(table, dict) and set(table) == {"name", "config"}, f"a listed table is {table!r:.300}"
+        assert isinstance(table["name"], str) and isinstance(table["config"], str), f"a listed table is {table!r:.300}"
+
+
+def assert_bucket_answer(world: World, answer, bucket: str) -> None:
+    """A table change answers with the bucket's configuration: its name and every table the catalog has."""
+    expected = {"__typename": "BucketConfig", "name": bucket, "tabulatorTables": store(world).tables(bucket)}
+    assert answer == expected, f"the answer is {answer!r:.400}, expected the bucket {bucket} with its {len(expected['tabulatorTables'])} table(s)"
+
+
+def assert_error_context(error: BaseException, expected: dict) -> None:
+    """The refusal's context names exactly what the call was about."""
+    context = getattr(error, "context", None)
+    assert context == expected, f"the error's context is {context!r}, expected {expected!r}"
 
 
 def run_tables(world: World, listing: list[dict]) -> dict[str, str]:
@@ -160,7 +181,12 @@ def set_open_query(world: World, enabled: bool, *, expect_refusal: bool = False)
     return world.result
 
 
-def assert_open_query_answer(answer: Any, enabled: bool) -> None:
+def assert_open_query_answer(answer: Any, enabled: bool, *, changed: bool = False) -> None:
+    """The status answer is {success, open_query_enabled}; a change's answer also has a message."""
     assert isinstance(answer, dict), f"expected a dict, got {answer!r:.200}"
     assert answer.get("success") is True, f"the answer does not report success: {answer}"
     assert answer.get("open_query_enabled") is enabled, f"the answer says open_query_enabled={answer.get('open_query_enabled')!r}, expected {enabled}"
+    expected = {"success": True, "open_query_enabled": enabled}
+    if changed:
+        expected["message"] = f"Open query {'enabled' if enabled else 'disabled'}"
+    assert answer == expected, f"the answer is {answer!r}, expected {expected!r}"

@@ -145,7 +145,7 @@ class EmbeddedStack(Stack):
 
     def _start_services(self) -> None:
         from quilt_e2e.catalog import CatalogStandIn
-        from quilt_e2e.stack.athena_engine import with_athena_sql
+        from quilt_e2e.stack.athena import with_athena_sql
         from quilt_e2e.stack.aws_server import LocalAwsServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -213,7 +213,8 @@ class AwsStack(Stack):
             self.catalog = RemoteCatalog(self.settings.catalog_url)
             if self.settings.backend == "multiuser":
                 assert self.sandbox is not None
-                self.sandbox.set_env({"QUILT_CATALOG_URL": self.catalog.url, "QUILT_REGISTRY_URL": self.catalog.url})
+                # the registry is the catalog's config.json registryUrl (a real catalog's registry is another host)
+                self.sandbox.set_env({"QUILT_CATALOG_URL": self.catalog.url})
         elif self.settings.backend == "multiuser":
             raise StackError("multiuser mode on stack=aws needs a real catalog: set -D catalog_url=https://...")
         try:
