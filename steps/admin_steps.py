@@ -1,22 +1,39 @@
 """Catalog administration: users, roles, SSO, and who may do what."""
 
 import re
+from datetime import datetime
 
 import parse
 from behave import given, register_type, then, when
 
 import quilt_e2e.step_types  # noqa: F401  (registers Text/Label)
 from quilt_e2e.domain import admin
+from quilt_e2e.domain import admin_checks as checks
 from quilt_e2e.domain import session
-from quilt_e2e.domain.packages import split_list
 
 
-@parse.with_pattern("|".join(re.escape(action) for action in admin.USER_ACTIONS))
-def parse_user_action(text):
+def _choice(*words):
+    @parse.with_pattern("|".join(re.escape(word) for word in words))
+    def _parse(text):
+        return text
+
+    return _parse
+
+
+@parse.with_pattern(admin.EXTRA_ROLES_PATTERN)
+def parse_extra_roles(text):
     return text
 
 
-register_type(UserAction=parse_user_action)
+register_type(
+    UserAction=_choice(*admin.USER_ACTIONS),
+    NamedAction=_choice("create", *admin.USER_ACTIONS),
+    BlankValue=_choice(*admin.BLANK_VALUES),
+    BlankName=_choice(*admin.BLANK_NAMES),
+    BlankText=_choice(*admin.BLANK_TEXTS),
+    RoleMode=_choice("replacing the extra roles", "keeping the extra roles"),
+    ExtraRoles=parse_extra_roles,
+)
 
 
 # -- Given -----------------------------------------------------------------------------------------
@@ -30,6 +47,16 @@ def step_given_user_extra(context, label, role, extra):
     admin.given_user(context.world, label, role, extra)
 
 
+@given('a user named "{label:Label}" exists without a role')
+def step_given_user_no_role(context, label):
+    admin.given_user(context.world, label, None)
+
+
+@given('a single sign-on user named "{label:Label}" exists with role "{role:Label}"')
+def step_given_sso_user(context, label, role):
+    admin.given_user(context.world, label, role, sso_only=True)
+
+
 @given('an administrator named "{label:Label}" exists with role "{role:Label}"')
 def step_given_admin(context, label, role):
     admin.given_user(context.world, label, role, admin=True)
@@ -38,6 +65,11 @@ def step_given_admin(context, label, role):
 @given('a deactivated user named "{label:Label}" exists with role "{role:Label}"')
 def step_given_inactive(context, label, role):
     admin.given_user(context.world, label, role, active=False)
+
+
+@given('the user "{label:Label}" has signed in to the catalog')
+def step_given_signed_in(context, label):
+    admin.sign_in(context.world, label)
 
 
 @given("the catalog has no SSO configuration")
@@ -63,17 +95,12 @@ def step_get_known_user(context, who):
     world.result = admin.call(world, "get_user", world.looked_up)
 
 
-@when('I look up the user "{label:Label}"')
-def step_get_user(context, label):
-    admin.change_user(context.world, "look up", label)
-
-
 @when('I create a user named "{label:Label}" with role "{role:Label}"')
 def step_create_user(context, label, role):
     admin.create_user(context.world, label, role)
 
 
-@when('I create a user named "{label:Label}" with role "{role:Label}" and extra roles "{extra:Label}"')
+@when('I create a user named "{label:Label}" with role "{role:Label}" and {extra:ExtraRoles}')
 def step_create_user_extra(context, label, role, extra):
     admin.create_user(context.world, label, role, extra)
 
@@ -81,6 +108,19 @@ def step_create_user_extra(context, label, role, extra):
 @when('I try to create a user named "{label:Label}" with role "{role:Label}"')
 def step_try_create_user(context, label, role):
     admin.create_user(context.world, label, role, expect_refusal=True)
+
+
+@when('I try to create a user named "{label:Label}" with role "{role:Label}" and {extra:ExtraRoles}')
+def step_try_create_user_extra(context, label, role, extra):
+    admin.create_user(context.world, label, role, extra, expect_refusal=True)
+
+
+@when('I try to create a user named "{label:Label}" with role "{role:Label}" and extra roles that are not names')
+def step_try_create_user_odd_extra(context, label, role):
+    world = context.world
+    admin.remove_run_users_after_scenario(world)
+    admin.attempt(world, "create_user", admin.user_name(world, label), admin.email_of(world, label), role,
+                  extra_roles=[42])
 
 
 @when('I try to create a user named "{label:Label}" with email "{email:Label}" and role "{role:Label}"')
@@ -91,13 +131,25 @@ def step_try_create_user_email(context, label, email, role):
 @when('I try to create a user named "{label:Label}" with the email of "{other:Label}" and role "{role:Label}"')
 def step_try_create_user_taken_email(context, label, other, role):
     world = context.world
-    admin.create_user(world, label, role, email=admin.require_catalog_user(world, other).email, expect_refusal=True)
+    taken = admin.require_catalog_user(world, other).email
+    admin.create_user(world, label, role, email=taken, expect_refusal=True)
+
+
+@when('I try to create a user named "{label:Label}" with {blank:BlankValue}')
+def step_try_create_incomplete(context, label, blank):
+    admin.create_user_with_blank(context.world, label, blank)
 
 
 @when('I change the email of the user "{label:Label}" to "{email:Label}"')
 def step_set_email(context, label, email):
     world = context.world
     world.result = admin.call(world, "set_user_email", admin.user_name(world, label), admin.scoped_email(world, email))
+
+
+@when('I change the email of the user "{label:Label}" to the address it already has')
+def step_set_same_email(context, label):
+    world = context.world
+    world.result = admin.call(world, "set_user_email", admin.user_name(world, label), admin.email_of(world, label))
 
 
 @when('I try to change the email of the user "{label:Label}" to "{email:Label}"')
@@ -123,50 +175,80 @@ def step_try_user_action(context, action, label):
     admin.change_user(context.world, action, label, expect_refusal=True)
 
 
+@when('I try to {action:UserAction} the user "{label:Label}" with {blank:BlankValue}')
+def step_try_user_action_blank(context, action, label, blank):
+    admin.change_user(context.world, action, label, expect_refusal=True, blank=blank)
+
+
+@when("I try to {action:UserAction} my own account")
+def step_try_own_account(context, action):
+    admin.act_on_own_account(context.world, action)
+
+
+@when("I try to {action:NamedAction} a user whose name is {blank:BlankName}")
+def step_try_blank_name(context, action, blank):
+    admin.act_on_blank_name(context.world, action, blank)
+
+
 # -- When: roles -----------------------------------------------------------------------------------
 @when("I list the roles")
 def step_list_roles(context):
     context.world.result = admin.call(context.world, "list_roles")
 
 
+@when("I try to list the roles")
+def step_try_list_roles(context):
+    admin.attempt(context.world, "list_roles")
+
+
 @when('I set the role of the user "{label:Label}" to "{role:Label}"')
 def step_set_role(context, label, role):
-    world = context.world
-    world.result = admin.call(world, "set_user_role", admin.user_name(world, label), role)
+    admin.set_role(context.world, label, role)
 
 
-@when('I set the role of the user "{label:Label}" to "{role:Label}", adding the extra roles "{extra:Label}"')
-def step_set_role_append(context, label, role, extra):
-    world = context.world
-    world.result = admin.call(
-        world, "set_user_role", admin.user_name(world, label), role, extra_roles=split_list(extra), append=True
-    )
+@when('I try to set the role of the user "{label:Label}" to "{role:Label}"')
+def step_try_set_role(context, label, role):
+    admin.set_role(context.world, label, role, expect_refusal=True)
+
+
+@when('I set the role of the user "{label:Label}" to "{role:Label}" with {extra:ExtraRoles}, {mode:RoleMode}')
+def step_set_role_extra(context, label, role, extra, mode):
+    admin.set_role(context.world, label, role, extra, keep=mode.startswith("keeping"))
+
+
+@when('I try to set the role of the user "{label:Label}" to "{role:Label}" with {extra:ExtraRoles}, {mode:RoleMode}')
+def step_try_set_role_extra(context, label, role, extra, mode):
+    admin.set_role(context.world, label, role, extra, keep=mode.startswith("keeping"), expect_refusal=True)
 
 
 @when('I add the extra roles "{roles:Label}" to the user "{label:Label}"')
 def step_add_roles(context, roles, label):
-    world = context.world
-    world.result = admin.call(world, "add_user_roles", admin.user_name(world, label), split_list(roles))
+    admin.add_roles(context.world, label, roles)
+
+
+@when('I try to add the extra roles "{roles:Label}" to the user "{label:Label}"')
+def step_try_add_roles(context, roles, label):
+    admin.add_roles(context.world, label, roles, expect_refusal=True)
 
 
 @when('I remove the roles "{roles:Label}" from the user "{label:Label}"')
 def step_remove_roles(context, roles, label):
-    world = context.world
-    world.result = admin.call(world, "remove_user_roles", admin.user_name(world, label), split_list(roles))
+    admin.remove_roles(context.world, label, roles)
 
 
 @when('I remove the roles "{roles:Label}" from the user "{label:Label}" with the fallback role "{fallback:Label}"')
 def step_remove_roles_fallback(context, roles, label, fallback):
-    world = context.world
-    world.result = admin.call(
-        world, "remove_user_roles", admin.user_name(world, label), split_list(roles), fallback=fallback
-    )
+    admin.remove_roles(context.world, label, roles, fallback)
+
+
+@when('I try to remove the roles "{roles:Label}" from the user "{label:Label}" with the fallback role "{fallback:Label}"')
+def step_try_remove_roles_fallback(context, roles, label, fallback):
+    admin.remove_roles(context.world, label, roles, fallback, expect_refusal=True)
 
 
 @when('I try to remove the roles "{roles:Label}" from the user "{label:Label}" without a fallback role')
 def step_try_remove_roles(context, roles, label):
-    world = context.world
-    admin.attempt(world, "remove_user_roles", admin.user_name(world, label), split_list(roles))
+    admin.remove_roles(context.world, label, roles, expect_refusal=True)
 
 
 # -- When: SSO -------------------------------------------------------------------------------------
@@ -175,39 +257,61 @@ def step_get_sso(context):
     context.world.result = admin.call(context.world, "get_sso_config")
 
 
+@when("I try to ask for the SSO configuration")
+def step_try_get_sso(context):
+    admin.attempt(context.world, "get_sso_config")
+
+
 @when('I set an SSO configuration that gives everyone the role "{role:Label}"')
 def step_set_sso(context, role):
-    world = context.world
-    admin.keep_sso_config_after_scenario(world)
-    world.sso_sent = admin.sso_config_for(role)
-    world.result = admin.call(world, "set_sso_config", world.sso_sent)
+    admin.set_sso(context.world, admin.sso_config_for(role))
+
+
+@when('I try to set an SSO configuration that gives everyone the role "{role:Label}"')
+def step_try_set_sso(context, role):
+    admin.set_sso(context.world, admin.sso_config_for(role), expect_refusal=True)
 
 
 @when("I try to set an empty SSO configuration")
 def step_try_set_empty_sso(context):
-    world = context.world
-    admin.keep_sso_config_after_scenario(world)
-    admin.attempt(world, "set_sso_config", {})
+    admin.set_sso(context.world, {}, expect_refusal=True)
+
+
+@when("I try to set the SSO configuration to {blank:BlankText}")
+def step_try_set_blank_sso(context, blank):
+    admin.set_sso(context.world, admin.BLANK_TEXTS[blank], expect_refusal=True)
 
 
 @when("I remove the SSO configuration")
 def step_remove_sso(context):
-    world = context.world
-    admin.keep_sso_config_after_scenario(world)
-    world.result = admin.call(world, "set_sso_config", None)
+    admin.set_sso(context.world, None)
 
 
-# -- When: permissions -----------------------------------------------------------------------------
+@when("I try to remove the SSO configuration")
+def step_try_remove_sso(context):
+    admin.set_sso(context.world, None, expect_refusal=True)
+
+
+# -- Then: the admin operations --------------------------------------------------------------------
+@then("the session offers the catalog administration operations, the same ones each time")
+def step_offers_admin(context):
+    checks.assert_session_offers_admin(context.world)
+
+
+@then("a tool can declare the administration operations as a parameter")
+def step_declarable(context):
+    checks.assert_declarable_as_parameter(context.world)
+
+
 # -- Then: users -----------------------------------------------------------------------------------
-@then("the list shows every catalog user with the email, role and status the catalog has for them")
+@then("the list shows every catalog user exactly as the catalog has them")
 def step_users_match_catalog(context):
-    world = context.world
-    listed = {user.name: user for user in world.result}
-    records = dict(admin.directory(world).users)
-    missing, extra = sorted(set(records) - set(listed)), sorted(set(listed) - set(records))
-    assert not missing and not extra, f"listed users differ from the catalog's: missing {missing}, unexpected {extra}"
-    for name, record in records.items():
-        admin.assert_matches_catalog(listed[name], record)
+    checks.assert_users_listed(context.world, context.world.result)
+
+
+@then("every listed user's roles have the name, identifier, ARN and kind the catalog gives them")
+def step_listed_role_kinds(context):
+    checks.assert_users_listed(context.world, context.world.result, with_kind=True)
 
 
 @then("the list includes administrators and non-administrators")
@@ -216,27 +320,49 @@ def step_users_mixed(context):
     assert flags == {True, False}, f"is_admin values in the list: {flags}"
 
 
-@then("the account shows the email, role and status the catalog has for that user")
+@then("the account shows exactly what the catalog has for that user")
 def step_account_matches_catalog(context):
     world = context.world
-    admin.assert_matches_catalog(world.result, admin.directory(world).get(world.looked_up))
+    checks.assert_account(world, world.result, admin.directory(world).get(world.looked_up))
 
 
-@then('the returned account is "{label:Label}" with role "{role:Label}", active and without administrator rights')
-def step_returned_new_account(context, label, role):
+@then('the account shows exactly what the catalog has for "{label:Label}"')
+@then('the returned account is exactly what the catalog has for "{label:Label}"')
+def step_returned_is_catalogs(context, label):
+    checks.assert_account_of(context.world, context.world.result, label)
+
+
+@then("the account shows the user's latest sign-in as the last login, and the day they joined")
+def step_signed_in_dates(context):
     world = context.world
-    admin.assert_account(world.result, name=admin.user_name(world, label), email=admin.email_of(world, label),
-                         role=role, admin=False, active=True)
+    account, (start, end) = world.result, world.sign_in_window
+    last_login = datetime.fromisoformat(account.last_login)
+    assert start <= last_login <= end, f"last login {account.last_login}, the sign-in was between {start} and {end}"
+    joined = checks.instant_problem("date_joined", account.date_joined, admin.JOINED)
+    assert joined is None, joined
 
 
-@then('the returned account has role "{role:Label}" and extra roles "{extra:Text}"')
-def step_returned_roles(context, role, extra):
-    admin.assert_account(context.world.result, role=role, extra_roles=split_list(extra))
+@then("the account is marked as signing in through single sign-on only")
+def step_sso_only(context):
+    account = context.world.result
+    assert account.is_sso_only is True, f"is_sso_only is {account.is_sso_only!r}"
+
+
+@then("the account has no role and no extra roles")
+def step_no_roles(context):
+    account = context.world.result
+    assert account.role is None and account.extra_roles == [], f"role {account.role!r}, extra {account.extra_roles!r}"
+
+
+@then("every role of the account has the name, identifier, ARN and kind the catalog gives it")
+def step_account_role_kinds(context):
+    world = context.world
+    checks.assert_account(world, world.result, admin.directory(world).get(world.result.name), with_kind=True)
 
 
 @then('the catalog has the user "{label:Label}" with role "{role:Label}" and extra roles "{extra:Text}"')
 def step_catalog_user_roles(context, label, role, extra):
-    admin.assert_catalog_roles(context.world, label, role, extra)
+    checks.assert_catalog_roles(context.world, label, role, extra)
 
 
 @then('the catalog has the user "{label:Label}", active and without administrator rights')
@@ -245,6 +371,9 @@ def step_catalog_user_plain(context, label):
     user = admin.require_catalog_user(world, label)
     assert user.email == admin.email_of(world, label), f"{user.name}: email {user.email!r}"
     assert user.is_active and not user.is_admin, f"{user.name}: active={user.is_active} admin={user.is_admin}"
+    assert not user.is_sso_only and not user.is_service, (
+        f"{user.name}: sso={user.is_sso_only} service={user.is_service}"
+    )
 
 
 @then('looking up the user "{label:Label}" returns the same account')
@@ -287,6 +416,13 @@ def step_catalog_email(context, email, label):
     world = context.world
     user = admin.require_catalog_user(world, label)
     assert user.email == admin.scoped_email(world, email), f"{user.name}: the catalog has email {user.email!r}"
+
+
+@then('the catalog still has the original email for the user "{label:Label}"')
+def step_catalog_email_kept(context, label):
+    world = context.world
+    user = admin.require_catalog_user(world, label)
+    assert user.email == admin.email_of(world, label), f"{user.name}: the catalog has email {user.email!r}"
 
 
 @then("the returned account has administrator rights")
@@ -344,6 +480,14 @@ def step_reset_accepted(context):
     world = context.world
     call = world.last_call("reset_user_password")
     assert call.error is None and call.result is None, f"reset_user_password: {call.describe()}"
+    sent = [e.get("operation") for e in admin.stand_in(world).recent_requests(5)]
+    assert sent and sent[-1] in ("ResetUserPassword", "usersResetPassword"), f"the catalog was last asked {sent}"
+
+
+@then("the deletion is accepted")
+def step_delete_accepted(context):
+    call = context.world.last_call("delete_user")
+    assert call.error is None and call.result is None, f"delete_user: {call.describe()}"
 
 
 @then('the catalog still has the user "{label:Label}" as an active account')
@@ -361,21 +505,53 @@ def step_untouched(context, label, role):
     assert state == expected, f"{user.name} changed: (role, email, active, admin) = {state}, expected {expected}"
 
 
-# -- Then: roles -----------------------------------------------------------------------------------
-@then("the roles are exactly the catalog's roles, each with its name and type")
-def step_roles_match(context):
+@then("I am still an active administrator in the catalog")
+def step_still_admin(context):
     world = context.world
-    roles = {role.name: role for role in world.result}
-    expected = admin.directory(world).roles
-    assert sorted(roles) == sorted(expected), f"roles listed {sorted(roles)}, the catalog has {sorted(expected)}"
-    for name, record in expected.items():
-        role = roles[name]
-        assert role.type == record.typename, f"role {name}: type {role.type!r}, expected {record.typename!r}"
-        assert role.arn == record.arn, f"role {name}: arn {role.arn!r}, expected {record.arn!r}"
+    record = admin.directory(world).get(world.user)
+    assert record is not None, f"the catalog no longer has the account {world.user}"
+    assert (record.is_active, record.is_admin) == (True, True), (
+        f"{world.user}: active={record.is_active} admin={record.is_admin}, expected an active administrator"
+    )
+
+
+# -- Then: errors ----------------------------------------------------------------------------------
+@then('the error names the user "{label:Label}"')
+def step_error_names_user(context, label):
+    checks.assert_error_names_user(context.world, label)
+
+
+@then("the error says which action was refused")
+def step_error_names_operation(context):
+    checks.assert_error_names_operation(context.world)
+
+
+@then("the catalog received no request for it")
+def step_no_request(context):
+    checks.assert_no_catalog_request(context.world)
+
+
+@then("the call is refused as an operation the catalog does not allow")
+def step_refused_operation(context):
+    # reset_user_password documents ValidationError (invalid name) and BackendError (the operation fails)
+    checks.assert_refused_as_any(context.world.last_attempt, ("validation", "backend"))
+
+
+# -- Then: roles -----------------------------------------------------------------------------------
+@then("the roles are exactly the catalog's roles, each with its identifier, name and ARN")
+def step_roles_match(context):
+    checks.assert_roles_listed(context.world, context.world.result, with_kind=False)
+
+
+@then("each role has the kind the catalog gives it")
+def step_roles_kinds(context):
+    checks.assert_roles_listed(context.world, context.world.result, with_kind=True)
 
 
 @then('the roles include "{names:Label}"')
 def step_roles_include(context, names):
+    from quilt_e2e.domain.packages import split_list
+
     listed = {role.name for role in context.world.result}
     missing = [name for name in split_list(names) if name not in listed]
     assert not missing, f"roles missing from the list: {missing} (listed {sorted(listed)})"
@@ -387,14 +563,25 @@ def step_no_sso(context):
     assert context.world.result is None, f"expected no SSO configuration, got {context.world.result!r:.300}"
 
 
+@then("the SSO configuration returned is the catalog's: its text, when it was uploaded and by whom")
+def step_sso_is_catalogs(context):
+    checks.assert_sso_is_catalogs(context.world, context.world.result)
+
+
+@then("the SSO configuration names its uploader with the uploader's whole account")
+def step_sso_uploader_account(context):
+    checks.assert_sso_is_catalogs(context.world, context.world.result, full_uploader=True)
+
+
 @then("the returned SSO configuration reads back as the one I set, uploaded by me")
 def step_sso_returned(context):
     world = context.world
     config = world.result
     assert config is not None, "set_sso_config returned nothing"
-    assert admin.parsed(config.text) == world.sso_sent, f"returned text {config.text!r} differs from what was set"
+    assert checks.parsed_sso(config.text) == world.sso_sent, f"returned text {config.text!r} differs from what was set"
     uploader = config.uploader.name if config.uploader else None
     assert uploader == world.user, f"uploader {uploader!r}, expected {world.user!r}"
+    checks.assert_sso_is_catalogs(world, config)
 
 
 @then("the catalog holds the SSO configuration I set")
@@ -402,7 +589,8 @@ def step_catalog_sso(context):
     world = context.world
     stored = admin.catalog_sso_config(world)
     assert stored is not None, "the catalog holds no SSO configuration"
-    assert admin.parsed(stored.text) == world.sso_sent, f"the catalog holds {stored.text!r}"
+    assert checks.parsed_sso(stored.text) == world.sso_sent, f"the catalog holds {stored.text!r}"
+    assert stored.uploader.name == world.user, f"the catalog names {stored.uploader.name} as the uploader"
 
 
 @then("asking for the SSO configuration returns the one I set")
@@ -410,16 +598,15 @@ def step_sso_read_back(context):
     world = context.world
     config = admin.call(world, "get_sso_config")
     assert config is not None, "get_sso_config returned None"
-    assert admin.parsed(config.text) == world.sso_sent, f"get_sso_config returned {config.text!r}"
+    assert checks.parsed_sso(config.text) == world.sso_sent, f"get_sso_config returned {config.text!r}"
+    checks.assert_sso_is_catalogs(world, config)
 
 
 @then('the SSO configuration returned gives everyone the role "{role:Label}"')
 def step_sso_get_existing(context, role):
-    world = context.world
-    config = world.result
+    config = context.world.result
     assert config is not None, "get_sso_config returned None"
-    assert admin.parsed(config.text) == admin.sso_config_for(role), f"returned {config.text!r}"
-    assert config.text == admin.catalog_sso_config(world).text, "returned text differs from the catalog's"
+    assert checks.parsed_sso(config.text) == admin.sso_config_for(role), f"returned {config.text!r}"
 
 
 @then("the catalog still holds its previous SSO configuration")
@@ -432,7 +619,9 @@ def step_sso_unchanged(context):
 
 @then("the removal returns no configuration")
 def step_removal_none(context):
-    assert context.world.result is None, f"set_sso_config(None) returned {context.world.result!r:.300}"
+    world = context.world
+    call = world.last_call("set_sso_config")
+    assert call.error is None and call.result is None, f"set_sso_config(None): {call.describe()}"
 
 
 @then("the catalog holds no SSO configuration")

@@ -15,8 +15,10 @@ import pytest
 import requests
 from graphql import build_schema, parse, validate
 
+from conftest import s3_with
 from quilt_e2e.catalog import CatalogStandIn
 from quilt_e2e.catalog.contract_documents import DOCUMENTS
+from quilt_e2e.catalog.directory import User
 from quilt_e2e.catalog.graphql_api import SCHEMA_PATH
 
 REGISTRY = "catalog-standin-registry"
@@ -35,11 +37,7 @@ source:
 
 @pytest.fixture(scope="module")
 def stand_in(server):
-    s3 = boto3.client("s3", endpoint_url=server.endpoint_url, region_name="us-east-1")
-    for bucket in (REGISTRY, DATA):
-        s3.create_bucket(Bucket=bucket)
-    for key, body in FILES.items():
-        s3.put_object(Bucket=DATA, Key=key, Body=body)
+    s3_with(server, (REGISTRY, DATA), FILES, DATA)
     catalog = CatalogStandIn(server.endpoint_url, REGISTRY, [DATA]).start()
     try:
         yield catalog
@@ -89,6 +87,13 @@ def test_every_contract_document_validates_against_the_schema():
     assert {name: errors for name, errors in problems.items() if errors} == {}
 
 
+def test_a_body_that_is_not_json_gets_400(stand_in):
+    headers = {**bearer(stand_in.issue_token("test-user")), "Content-Type": "text/plain"}
+    response = requests.post(f"{stand_in.url}/graphql", data='{"query": "{ me { name } }"}', headers=headers, timeout=10)
+    assert response.status_code == 400
+    assert "application/json" in response.json()["errors"][0]["message"]
+
+
 def test_invalid_document_gets_400_with_errors(stand_in):
     response = post_graphql(stand_in, "query { nope }")
     assert response.status_code == 400
@@ -105,13 +110,18 @@ def test_config_json_points_at_itself_with_enrichment_keys(stand_in):
     assert config["apiGatewayEndpoint"] and config["analyticsBucket"].startswith("quilt-standin-analyticsbucket-")
 
 
-def test_valid_token_gets_credentials_with_timezone_expiry(stand_in):
+def test_valid_token_gets_credentials_of_the_users_role_with_timezone_expiry(stand_in, server):
     response = requests.get(f"{stand_in.url}/api/auth/get_credentials",
                             headers=bearer(stand_in.issue_token("test-user")), timeout=10)
     assert response.status_code == 200
     body = response.json()
-    assert (body["AccessKeyId"], body["SecretAccessKey"], body["SessionToken"]) == ("testing",) * 3
     assert body["Expiration"].endswith("Z")
+    sts = boto3.client("sts", endpoint_url=server.endpoint_url, region_name="us-east-1",
+                       aws_access_key_id=body["AccessKeyId"], aws_secret_access_key=body["SecretAccessKey"],
+                       aws_session_token=body["SessionToken"])
+    # the role of the user's catalog role, assumed for the user, as the real registry does
+    assert stand_in.aws_role_arn("test-user") == "arn:aws:iam::123456789012:role/quilt-standin-user"
+    assert sts.get_caller_identity()["Arn"] == "arn:aws:sts::123456789012:assumed-role/quilt-standin-user/test-user"
 
 
 @pytest.mark.parametrize("kind", ["expired", "wrong signature", "malformed", "missing"])
@@ -170,7 +180,6 @@ def test_readonly_user_cannot_push_or_delete(stand_in, s3):
     ("CreateUser", {"input": {"name": "sneaky", "email": "s@x.com", "role": "admin", "extraRoles": []}}),
     ("ListRoles", None),
     ("SetOpenQuery", {"enabled": True}),
-    ("SetTabulatorTable", {"bucketName": DATA, "tableName": "t", "config": TABLE_CONFIG}),
 ])
 def test_non_admin_gets_forbidden_graphql_error(stand_in, document, variables):
     body = post_graphql(stand_in, DOCUMENTS[document], variables, user="test-user").json()
@@ -315,6 +324,28 @@ def test_tabulator_table_lifecycle_and_open_query(stand_in):
         echoed = gql(stand_in, "SetOpenQuery", {"enabled": enabled})["admin"]["setTabulatorOpenQuery"]
         assert echoed == {"tabulatorOpenQuery": enabled}
         assert gql(stand_in, "GetOpenQueryStatus")["admin"]["tabulatorOpenQuery"] is enabled
+
+
+def test_tabulator_tables_are_changed_by_admins_and_writers_only(stand_in):
+    """The registry's rule: an administrator or a user whose role writes to the bucket; a reader gets the
+    mutation's OperationError; a request without a login gets the GraphQL error."""
+    def set_table(user, name, config=TABLE_CONFIG):
+        return gql(stand_in, "SetTabulatorTable", {"bucketName": DATA, "tableName": name, "config": config},
+                   user=user)["bucketSetTabulatorTable"]
+
+    assert set_table("test-user", "by-writer")["__typename"] == "BucketConfig"
+    refused = {"__typename": "OperationError", "message": "Forbidden"}
+    assert set_table("test-readonly", "by-reader") == refused
+    assert set_table("test-readonly", "by-writer", None) == refused
+    renamed = gql(stand_in, "RenameTabulatorTable", {"bucketName": DATA, "tableName": "by-writer",
+                                                     "newTableName": "renamed"}, user="test-readonly")
+    assert renamed["bucketRenameTabulatorTable"] == refused
+    anonymous = post_graphql(stand_in, DOCUMENTS["SetTabulatorTable"],
+                             {"bucketName": DATA, "tableName": "anon", "config": TABLE_CONFIG}, user=None).json()
+    assert [error["message"] for error in anonymous["errors"]] == ["Forbidden"]
+    listed = gql(stand_in, "ListTabulatorTables", {"name": DATA}, user="test-readonly")["bucketConfig"]
+    assert "by-writer" in [t["name"] for t in listed["tabulatorTables"]]
+    assert set_table("test-user", "by-writer", None)["__typename"] == "BucketConfig"
 
 
 # ---- users, roles, SSO ---------------------------------------------------------------------------
@@ -485,3 +516,171 @@ def test_sut_platform_backend_works_against_the_stand_in(stand_in, server):
     assert result["catalog_name"] == "127.0.0.1" and result["registry_url"] == stand_in.url
     assert "ns/sut-smoke" in result["found"]
     assert result["listing"] == [["data/", "directory"], ["README.md", "file"]]
+
+
+# ---- the admin API as quilt3.admin uses it (the Quilt3 backend's local-mode admin) --------------------
+
+QUILT3_ADMIN_CALLS = {  # the generated-client methods behind the quilt3.admin functions the Quilt3 backend calls
+    "users_list", "users_get", "users_create", "users_delete", "users_set_email", "users_set_admin",
+    "users_set_active", "users_reset_password", "users_set_role", "users_add_roles", "users_remove_roles",
+    "roles_list", "sso_config_get", "sso_config_set",
+}
+
+
+def quilt3_client_documents() -> dict[str, str]:
+    """The GraphQL documents of quilt3's generated admin client, read from its source (quilt3 is not imported
+    here: it reads its config directory at import)."""
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    package_dir = Path(importlib.util.find_spec("quilt3").submodule_search_locations[0])
+    tree = ast.parse((package_dir / "_graphql_client" / "client.py").read_text())
+    documents = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            for call in ast.walk(node):
+                if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "gql":
+                    documents[node.name] = call.args[0].value
+    return documents
+
+
+def test_every_quilt3_admin_document_of_the_quilt3_backend_validates():
+    documents = quilt3_client_documents()
+    assert QUILT3_ADMIN_CALLS <= set(documents)
+    schema = build_schema(SCHEMA_PATH.read_text())
+    problems = {name: [str(e) for e in validate(schema, parse(documents[name]))] for name in QUILT3_ADMIN_CALLS}
+    assert {name: errors for name, errors in problems.items() if errors} == {}
+    # they select a managed role's policies, which the quilt-mcp documents never do
+    assert "policies {" in documents["users_get"] and "PolicySummarySelection on Policy" in documents["roles_list"]
+
+
+def test_managed_roles_show_their_policies_and_unmanaged_roles_none(stand_in):
+    query = """{ roles { __typename
+        ... on UnmanagedRole { name arn }
+        ... on ManagedRole { name arn
+                             policies { id title arn managed permissions { bucket { name } level } roles { name } }
+                             permissions { bucket { name } level } } } }"""
+    response = post_graphql(stand_in, query)
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    roles = {r["name"]: r for r in response.json()["data"]["roles"]}
+    viewer, editor = roles["viewer"], roles["editor"]
+    assert [p["title"] for p in viewer["policies"]] == ["Read all buckets"]
+    assert [p["title"] for p in editor["policies"]] == ["Read and write all buckets"]
+    read = viewer["policies"][0]
+    assert read["managed"] is True and read["arn"] == "arn:aws:iam::123456789012:policy/quilt-standin-read-all-buckets"
+    assert {p["bucket"]["name"] for p in read["permissions"]} == {REGISTRY, DATA}
+    assert {p["level"] for p in read["permissions"]} == {"READ"}
+    assert sorted(r["name"] for r in read["roles"]) == ["analyst", "viewer"]
+    assert viewer["permissions"] == read["permissions"]
+    assert roles["service"]["__typename"] == "UnmanagedRole" and "policies" not in roles["service"]
+
+
+def test_sso_config_naming_a_role_that_does_not_exist_is_refused(stand_in):
+    text = json.dumps({"version": "1.0", "default_role": "viewer",
+                       "mappings": [{"expression": {}, "roles": ["analyst", "no-such-role"]}]})
+    refused = gql(stand_in, "SetSSOConfig", {"config": text})["admin"]["setSsoConfig"]
+    assert refused["__typename"] == "InvalidInput"
+    assert refused["errors"][0]["message"] == "Role not found: no-such-role"
+
+
+def test_a_sign_in_is_the_users_last_login(stand_in):
+    user = stand_in.catalog.directory.get("test-readonly")
+    before = user.last_login
+    answer = requests.post(f"{stand_in.url}/api/token", data={"refresh_token": stand_in.issue_refresh_token(
+        "test-readonly")}, timeout=10)
+    assert answer.status_code == 200
+    assert user.last_login > before
+    listed = {u["name"]: u for u in gql(stand_in, "ListUsers")["admin"]["user"]["list"]}
+    assert listed["test-readonly"]["lastLogin"] == user.last_login.isoformat()
+
+
+@pytest.mark.parametrize("document,variables,message", [
+    ("DeleteUser", {}, "You cannot delete your own account"),
+    ("SetUserActive", {"active": False}, "You cannot deactivate your own account"),
+    ("SetUserAdmin", {"admin": False}, "You cannot revoke the administrator rights of your own account"),
+])
+def test_an_administrator_cannot_lock_themselves_out(stand_in, document, variables, message):
+    field = {"DeleteUser": "delete", "SetUserActive": "setActive", "SetUserAdmin": "setAdmin"}[document]
+    answer = user_mutation(stand_in, document, name="test-admin", **variables)[field]
+    assert (answer["__typename"], answer["message"], answer["name"]) == ("OperationError", message, "CannotModifySelf")
+    admin = stand_in.catalog.directory.get("test-admin")
+    assert (admin.is_active, admin.is_admin) == (True, True)
+    # the same change to someone else goes through
+    stand_in.catalog.directory.add(User("lock-out-other", "lock-out-other@test.com", "user", is_admin=True))
+    other = user_mutation(stand_in, document, name="lock-out-other", **variables)[field]
+    assert other["__typename"] in ("Ok", "User")
+
+
+QUILT3_ADMIN_CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from quilt_e2e.stack.sandbox import Sandbox
+
+    catalog_url, refresh_token = sys.argv[1:3]
+    sandbox = Sandbox().enter({})
+    try:
+        import quilt3
+        from quilt3.admin import exceptions, roles, sso_config, users
+
+        quilt3.config(catalog_url)
+        quilt3.session.login_with_token(refresh_token)
+        out = {}
+        created = users.create("q3-admin", "q3-admin@test.com", "user", ["analyst"])
+        out["created"] = [created.name, created.role.name, [r.name for r in created.extra_roles],
+                          created.role.typename__, [p.title for p in created.role.policies],
+                          sorted(p.bucket for p in created.role.permissions)]
+        out["email"] = users.set_email("q3-admin", "q3-admin.new@test.com").email
+        out["admin"] = users.set_admin("q3-admin", True).is_admin
+        out["active"] = users.set_active("q3-admin", False).is_active
+        users.reset_password("q3-admin")
+        role = users.set_role("q3-admin", "viewer", ["editor"], append=False)
+        out["set_role"] = [role.role.name, [r.name for r in role.extra_roles]]
+        out["add_roles"] = [r.name for r in users.add_roles("q3-admin", ["analyst"]).extra_roles]
+        removed = users.remove_roles("q3-admin", ["viewer"], fallback="user")
+        out["remove_roles"] = [removed.role.name, [r.name for r in removed.extra_roles]]
+        got = users.get("q3-admin")
+        out["got"] = [got.name, got.email, got.is_admin, got.is_active, got.date_joined.isoformat()]
+        out["listed"] = sorted(u.name for u in users.list())
+        out["unknown"] = users.get("q3-nobody") is None
+        try:
+            users.set_email("q3-nobody", "x@test.com")
+        except exceptions.UserNotFoundError:
+            out["mutate_unknown"] = "UserNotFoundError"
+        try:
+            users.create("q3-admin", "other@test.com", "user")
+        except exceptions.Quilt3AdminError as exc:
+            out["duplicate"] = exc.details.errors[0].name
+        users.delete("q3-admin")
+        out["deleted"] = users.get("q3-admin") is None
+        listed_roles = roles.list()
+        out["roles"] = sorted((r.name, r.typename__) for r in listed_roles)
+        out["policies"] = sorted({p.title for r in listed_roles if r.typename__ == "ManagedRole" for p in r.policies})
+        saved = sso_config.set(json.dumps({"version": "1.0", "default_role": "viewer"}))
+        out["sso"] = [saved.uploader.name, sso_config.get().text == saved.text]
+        out["sso_removed"] = [sso_config.set(None), sso_config.get()]
+        print(json.dumps(out))
+    finally:
+        sandbox.exit()
+    """
+)
+
+
+def test_quilt3_admin_works_against_the_stand_in(stand_in):
+    proc = subprocess.run([sys.executable, "-c", QUILT3_ADMIN_CHILD, stand_in.url,
+                           stand_in.issue_refresh_token("test-admin")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["created"] == ["q3-admin", "user", ["analyst"], "ManagedRole", ["Read and write all buckets"],
+                              sorted([REGISTRY, DATA])]
+    assert (out["email"], out["admin"], out["active"]) == ("q3-admin.new@test.com", True, False)
+    assert out["set_role"] == ["viewer", ["editor"]]
+    assert out["add_roles"] == ["editor", "analyst"]
+    assert out["remove_roles"] == ["user", ["editor", "analyst"]]
+    assert out["got"][:4] == ["q3-admin", "q3-admin.new@test.com", True, False]
+    assert "q3-admin" in out["listed"] and "test-admin" in out["listed"]
+    assert out["unknown"] is True and out["mutate_unknown"] == "UserNotFoundError"
+    assert out["duplicate"] == "UsernameExists" and out["deleted"] is True
+    assert ["service", "UnmanagedRole"] in out["roles"] and ["viewer", "ManagedRole"] in out["roles"]
+    assert out["policies"] == ["Read all buckets", "Read and write all buckets"]
+    assert out["sso"] == ["test-admin", True] and out["sso_removed"] == [None, None]

@@ -18,8 +18,6 @@ from quilt_e2e.catalog.resolvers.common import RequestContext
 from quilt_e2e.catalog.state import Catalog
 from quilt_e2e.catalog.tokens import TokenError, TokenIssuer
 
-# moto accepts any credentials; these are the ones the rest of the embedded stack uses
-AWS_CREDENTIALS = {"AccessKeyId": "testing", "SecretAccessKey": "testing", "SessionToken": "testing"}
 CREDENTIALS_TTL = timedelta(hours=1)
 OPERATION_KEY = "quilt_e2e.catalog.operation"  # environ key the request log reads
 
@@ -46,9 +44,10 @@ def error_response(message: str, status: int) -> Response:
 
 
 class CatalogApp:
-    def __init__(self, catalog: Catalog, tokens: TokenIssuer, config: dict, presign):
+    def __init__(self, catalog: Catalog, tokens: TokenIssuer, config: dict, presign, aws_credentials):
         self.catalog, self.tokens, self.config = catalog, tokens, config
         self._presign = presign  # (bucket, key, version, expires_in) → URL
+        self._aws_credentials = aws_credentials  # (user, ttl) → STS-shaped credentials of the user's role
         self.graphql = GraphQLApi()
 
     def __call__(self, environ, start_response):
@@ -96,18 +95,32 @@ class CatalogApp:
         user = self.catalog.directory.get(username) if username else None
         if user is None or not user.is_active:
             return error_response("Invalid refresh token", 401)
+        user.last_login = datetime.now(timezone.utc)  # a sign-in, as the admin API's lastLogin shows
         access_token = self.tokens.issue_access_token(user.id, user.name, user.email)
         expires_at = self.tokens.decode(access_token)["exp"]
         return json_response({"access_token": access_token, "refresh_token": refresh_token, "expires_at": expires_at})
 
     def on_credentials(self, request: Request) -> Response:
-        if self.authenticate(request) is None:
+        """Temporary credentials of the IAM role behind the user's catalog role, as the real registry hands
+        out (it assumes the role for the user); `Expiration` is ISO-8601 with a timezone."""
+        user = self.authenticate(request)
+        if user is None:
             raise Unauthorized("Authentication required")
-        expiration = datetime.now(timezone.utc) + CREDENTIALS_TTL
-        return json_response({**AWS_CREDENTIALS, "Expiration": expiration.strftime("%Y-%m-%dT%H:%M:%SZ")})
+        credentials = self._aws_credentials(user, CREDENTIALS_TTL)
+        expiration = credentials["Expiration"].astimezone(timezone.utc)
+        return json_response({
+            "AccessKeyId": credentials["AccessKeyId"],
+            "SecretAccessKey": credentials["SecretAccessKey"],
+            "SessionToken": credentials["SessionToken"],
+            "Expiration": expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        })
 
     def on_graphql(self, request: Request) -> Response:
         context = RequestContext(self.catalog, self.authenticate(request))
+        if request.mimetype != "application/json":
+            # GraphQL servers over HTTP (the registry's included) only take a JSON body
+            message = "Posted content must be of type application/json"
+            return json_response({"errors": [{"message": message}]}, 400)
         try:
             payload = json.loads(request.get_data(as_text=True) or "null")
         except ValueError:
@@ -142,8 +155,9 @@ class CatalogApp:
             except ValueError:
                 return json_response({"error": "body is not valid JSON"}, 400)
             query = search.query_from_dsl(body)
+            required = search.required_fields_from_dsl(body)
         else:
-            query = args.get("query")
+            query, required = args.get("query"), []
         terms = search.query_terms(query)
         size = int(args.get("size", 1000) or 1000)
         readable = set(self.catalog.buckets) if self.catalog.directory.can_read(user) else set()
@@ -153,7 +167,7 @@ class CatalogApp:
             if bucket not in readable:
                 continue
             finder = search.package_hits if packages else search.object_hits
-            hits.extend(finder(self.catalog.registry, bucket, terms))
+            hits.extend(hit for hit in finder(self.catalog.registry, bucket, terms) if search.has_fields(hit, required))
         return json_response({"hits": {"total": {"value": len(hits)}, "hits": hits[:size]}})
 
     def _indexes(self, spec: str) -> list[str]:

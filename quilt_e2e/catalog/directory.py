@@ -30,6 +30,21 @@ class Role:
         return "ManagedRole" if self.managed else "UnmanagedRole"
 
 
+@dataclass(frozen=True)
+class Policy:
+    """An IAM policy the catalog manages; a managed role's bucket access comes from its policies."""
+
+    title: str
+    level: str  # what the policy allows on every configured bucket
+    managed: bool = True
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def arn(self) -> str:
+        slug = re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")
+        return f"arn:aws:iam::{ACCOUNT_ID}:policy/quilt-standin-{slug}"
+
+
 @dataclass
 class User:
     name: str
@@ -59,6 +74,11 @@ DEFAULT_ROLES = (
     Role("editor", READ_WRITE),
 )
 
+DEFAULT_POLICIES = (
+    Policy("Read all buckets", READ),
+    Policy("Read and write all buckets", READ_WRITE),
+)
+
 DEFAULT_USERS = (
     User("test-admin", "admin@test.com", "admin", is_admin=True),
     User("test-user", "user@test.com", "user"),
@@ -84,6 +104,7 @@ class Directory:
     def __init__(self):
         self.lock = threading.RLock()
         self.roles: dict[str, Role] = {role.name: role for role in DEFAULT_ROLES}
+        self.policies: dict[str, Policy] = {policy.title: policy for policy in DEFAULT_POLICIES}
         self.users: dict[str, User] = {}
         for template in DEFAULT_USERS:
             self.add(User(template.name, template.email, template.role, list(template.extra_roles),
@@ -105,6 +126,16 @@ class Directory:
     def remove(self, name: str) -> None:
         with self.lock:
             self.users.pop(name, None)
+
+    def policies_of(self, role: Role) -> list[Policy]:
+        """A managed role's policies: the one granting its access level (unmanaged roles have none)."""
+        if not role.managed:
+            return []
+        return [policy for policy in self.policies.values() if policy.level == role.level]
+
+    def roles_of(self, policy: Policy) -> list[Role]:
+        """The managed roles a policy is attached to."""
+        return [role for role in self.roles.values() if policy in self.policies_of(role)]
 
     def level(self, user: User | None) -> str | None:
         """What the user's active role may do with any configured bucket (None: nothing)."""

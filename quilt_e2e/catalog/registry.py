@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from botocore.exceptions import ClientError
 MANIFESTS = ".quilt/packages/"
 POINTERS = ".quilt/named_packages/"
 LATEST = "latest"
+FULL_HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
 class EntryError(ValueError):
@@ -210,7 +212,24 @@ class Registry:
         matches = [r for r in self.revisions(bucket, name, pointers) if r.top_hash.startswith(hash_or_tag)]
         if hash_or_tag and len({r.top_hash for r in matches}) == 1:
             return matches[0]
+        if pointers and FULL_HASH.match(hash_or_tag):
+            return self._unlisted_revision(bucket, name, hash_or_tag)
         return None
+
+    def _unlisted_revision(self, bucket: str, name: str, top_hash: str) -> Revision | None:
+        """A revision no pointer names any more, by its full top hash, as the catalog serves it from the manifest.
+
+        quilt3 names revision pointers by epoch second, so two pushes within one second leave only the later
+        pointer; the earlier revision is still in the registry (its manifest) and still addressable by hash.
+        """
+        manifest = self.manifest(bucket, top_hash)
+        if manifest is None:
+            return None
+        try:
+            modified = self.s3.head_object(Bucket=bucket, Key=MANIFESTS + top_hash)["LastModified"]
+        except ClientError:
+            return None
+        return Revision(bucket, name, top_hash, modified, manifest, pointer="")
 
     # -- writing ---------------------------------------------------------------------------------
     def object_size_and_hash(self, bucket: str, key: str, version: str | None) -> tuple[int, dict]:

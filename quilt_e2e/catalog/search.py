@@ -2,39 +2,74 @@
 
 Matching is deliberately simple: a query is split into terms, and every term must occur (case-insensitive,
 `*` and `?` as wildcards) in the package name, commit message, user metadata or a logical key; an empty
-query or `*` matches everything. That is enough for the scenarios, not a model of ES relevance.
+query or `*` matches everything. Lucene's escapes are honoured: a backslash makes the next character literal,
+so an escaped `\\*` is a star, not a wildcard (quilt-mcp escapes query syntax but keeps `*` and `?`). That is
+enough for the scenarios, not a model of ES relevance.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import json
-import shlex
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from quilt_e2e.catalog.registry import Registry, Revision
 
 
-def query_terms(query: str | None) -> list[str]:
+@dataclass(frozen=True)
+class Term:
+    """One query term: its literal text (lower case) and, when it has unescaped wildcards, a pattern."""
+
+    text: str
+    pattern: re.Pattern | None = None
+
+    def matches(self, text: str) -> bool:
+        text = text.lower()
+        if self.pattern is None:
+            return self.text in text
+        return bool(self.pattern.fullmatch(text)) or any(self.pattern.fullmatch(word) for word in text.split())
+
+
+def _split(query: str) -> list[list[tuple[str, bool]]]:
+    """Terms as lists of (character, escaped), split at unescaped blanks; double quotes group, unescaped."""
+    terms, current, quoted, chars = [], [], False, iter(query)
+    for char in chars:
+        if char == "\\":
+            current.append((next(chars, "\\"), True))
+        elif char == '"':
+            quoted = not quoted
+        elif char.isspace() and not quoted:
+            if current:
+                terms.append(current)
+            current = []
+        else:
+            current.append((char, False))
+    if current:
+        terms.append(current)
+    return terms
+
+
+def _term(chars: list[tuple[str, bool]]) -> Term:
+    text = "".join(char for char, _ in chars).lower()
+    if not any(char in "*?" and not escaped for char, escaped in chars):
+        return Term(text)
+    regex = "".join(
+        (".*" if char == "*" else ".") if char in "*?" and not escaped else re.escape(char.lower())
+        for char, escaped in chars
+    )
+    return Term(text, re.compile(regex, re.DOTALL))
+
+
+def query_terms(query: str | None) -> list[Term]:
     if not query or query.strip() in ("", "*"):
         return []
-    try:
-        terms = shlex.split(query)
-    except ValueError:
-        terms = query.split()
-    return [term.lower() for term in terms if term.upper() not in ("AND", "OR")]
+    terms = [_term(chars) for chars in _split(query)]
+    return [term for term in terms if term.text.upper() not in ("AND", "OR")]
 
 
-def term_matches(term: str, text: str) -> bool:
-    text = text.lower()
-    if "*" in term or "?" in term:
-        return fnmatch.fnmatch(text, term) or any(fnmatch.fnmatch(word, term) for word in text.split())
-    return term in text
-
-
-def matches(terms: list[str], texts: list[str]) -> bool:
-    return all(any(term_matches(term, text) for text in texts) for term in terms)
+def matches(terms: list[Term], texts: list[str]) -> bool:
+    return all(any(term.matches(text) for text in texts) for term in terms)
 
 
 @dataclass(frozen=True)
@@ -119,6 +154,34 @@ def query_from_dsl(body: dict) -> str | None:
     return found[0] if found else None
 
 
+def required_fields_from_dsl(body: dict) -> list[str]:
+    """Fields an ES request body requires a document to have (its `{"exists": {"field": F}}` clauses).
+
+    quilt-mcp's package search asks for `exists: ptr_name` so that only package (pointer) documents come
+    back, not the entry documents of the same `<bucket>_packages` index.
+    """
+    found: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "exists" and isinstance(value, dict) and isinstance(value.get("field"), str):
+                    found.append(value["field"])
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(body.get("query", {}))
+    return found
+
+
+def has_fields(hit: dict, fields: list[str]) -> bool:
+    source = hit.get("_source", {})
+    return all(source.get(name) is not None for name in fields)
+
+
 def iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
@@ -137,7 +200,8 @@ def object_hits(registry: Registry, bucket: str, terms: list[str]) -> list[dict]
 
 
 def package_hits(registry: Registry, bucket: str, terms: list[str]) -> list[dict]:
-    """Latest-revision manifest documents, plus one entry document per matching logical key."""
+    """Latest-revision manifest documents, plus one entry document per matching logical key (every one, for an
+    empty query: the index holds both kinds, and only an `exists` filter on a pointer field keeps entries out)."""
     hits = []
     for name, pointers in registry.pointers_by_package(bucket).items():
         revision = registry.resolve(bucket, name, "latest", pointers)
@@ -153,7 +217,7 @@ def package_hits(registry: Registry, bucket: str, terms: list[str]) -> list[dict
             }
             hits.append({"_index": index, "_id": f"ptr:{name}", "_score": 1.0, "_source": source})
         for row in manifest.rows:
-            if terms and matches(terms, [row.logical_key]):
+            if matches(terms, [row.logical_key]):  # an empty query matches every document, as match_all does
                 source = {
                     "entry_pk": f"{name}@{revision.top_hash}", "entry_lk": row.logical_key,
                     "entry_size": row.size, "entry_hash": row.hash.get("value"),

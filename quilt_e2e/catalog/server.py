@@ -58,6 +58,10 @@ class CatalogStandIn:
             aws_access_key_id="testing", aws_secret_access_key="testing",
             config=Config(max_pool_connections=32),
         )
+        self._sts = boto3.client(
+            "sts", endpoint_url=s3_endpoint_url, region_name=region,
+            aws_access_key_id="testing", aws_secret_access_key="testing",
+        )
         self.catalog = Catalog(registry=Registry(self._s3), buckets=bucket_names, region=region)
         self.request_log: CatalogRequestLog | None = None
         self._log_size = log_size
@@ -72,7 +76,7 @@ class CatalogStandIn:
 
     def start(self) -> "CatalogStandIn":
         self._server.bind(self._dispatch, _QuietRequestHandler)  # bind first: config.json must name the port
-        self._app = CatalogApp(self.catalog, self.tokens, self.config_json(), self._presign)
+        self._app = CatalogApp(self.catalog, self.tokens, self.config_json(), self._presign, self._role_credentials)
         self.request_log = CatalogRequestLog(self._app, size=self._log_size)
         self._server.serve()
         return self
@@ -129,6 +133,33 @@ class CatalogStandIn:
 
     def recent_requests(self, count: int = 50) -> list[dict]:
         return self.request_log.recent(count) if self.request_log else []
+
+    # -- what the catalog knows, for the suite's expectations (RemoteCatalog answers the same questions) ----
+    def visible_buckets(self, username: str) -> list[str]:
+        """The bucket configs the catalog shows this user (bucketConfigs), in the catalog's order."""
+        user = self.catalog.directory.get(username)
+        return list(self.catalog.buckets) if self.catalog.directory.can_read(user) else []
+
+    def aws_role_arn(self, username: str) -> str | None:
+        """The IAM role whose credentials /api/auth/get_credentials hands this user (None: no role)."""
+        user = self.catalog.directory.get(username)
+        role = self.catalog.directory.roles.get(user.role) if user is not None and user.role else None
+        return role.arn if role is not None else None
+
+    def _role_credentials(self, user, ttl) -> dict:
+        """What the real registry does for /api/auth/get_credentials: assume the IAM role of the user's
+        catalog role, the session named after the user. A user without a role gets the stack's own
+        credentials (the real registry's answer there is unspecified by the contract)."""
+        arn = self.aws_role_arn(user.name)
+        if arn is None:
+            from datetime import datetime, timezone
+
+            return {"AccessKeyId": "testing", "SecretAccessKey": "testing", "SessionToken": "testing",
+                    "Expiration": datetime.now(timezone.utc) + ttl}
+        session_name = user.name if len(user.name) >= 2 else f"{user.name}-session"  # STS wants 2-64 chars
+        answer = self._sts.assume_role(RoleArn=arn, RoleSessionName=session_name[:64],
+                                       DurationSeconds=int(ttl.total_seconds()))
+        return answer["Credentials"]
 
     def _presign(self, bucket: str, key: str, version: str | None, expires_in: int) -> str:
         params = {"Bucket": bucket, "Key": key, **({"VersionId": version} if version else {})}

@@ -118,6 +118,12 @@ class BrowsingSessions:
             session = self._sessions.get(session_id)
         return None if session is None or session.expired else session
 
+    def for_revision(self, bucket: str, name: str, top_hash: str) -> list[BrowsingSession]:
+        """The live sessions opened on one package revision (what a test checks a download link against)."""
+        with self._lock:
+            sessions = list(self._sessions.values())
+        return [s for s in sessions if (s.bucket, s.name, s.top_hash) == (bucket, name, top_hash) and not s.expired]
+
 
 @dataclass
 class Catalog:

@@ -1,16 +1,19 @@
-"""Catalog administration (users, roles, SSO) through QuiltOps' AdminOps, and independent checks.
+"""Catalog administration (users, roles, SSO) through QuiltOps' AdminOps: names, preconditions and calls.
 
 Every call to the SUT goes through `world.call_with(world.ops.admin, ...)` or `world.attempt(...)`.
-What the SUT did is verified in the catalog itself: the stand-in's own state (its user directory and SSO
-config), or plain HTTP requests to the catalog as a given user (sign-in, admin GraphQL), never only
-through the SUT's own read-back.
+What the SUT did is verified in the catalog itself (`admin_checks`): the stand-in's own state (its user
+directory, roles and SSO config), its request log, or plain HTTP requests to the catalog as a given user
+(sign-in, admin GraphQL), never only through the SUT's own read-back.
 
 Users a scenario creates are named `<run id>-<label>` and removed from the catalog after the scenario,
-whether the SUT or the scenario's Given created them.
+whether the SUT or the scenario's Given created them. Users a scenario puts into the catalog directly get
+fixed join and last-login dates, so every date the SUT reports has a known, distinct expected value.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timezone
 from typing import Any
 
 import requests
@@ -18,9 +21,12 @@ import yaml
 
 from quilt_e2e.domain import session
 from quilt_e2e.domain.packages import split_list
-from quilt_e2e.domain.world import World
+from quilt_e2e.domain.world import Attempt, World
 
 EMAIL_DOMAIN = "e2e.example.com"
+# The dates a scenario's catalog-made users carry (microseconds included: they must survive the trip).
+JOINED = datetime(2024, 1, 15, 9, 30, 5, 250000, tzinfo=timezone.utc)
+LAST_LOGIN = datetime(2025, 6, 1, 12, 0, 42, 123456, tzinfo=timezone.utc)
 
 
 # -- names -------------------------------------------------------------------------------------------
@@ -39,7 +45,7 @@ def scoped_email(world: World, email: str) -> str:
     return f"{world.settings.run_id}.{email}"
 
 
-# -- the catalog itself (verification and preconditions) -----------------------------------------
+# -- the catalog itself (preconditions) ------------------------------------------------------------
 def stand_in(world: World):
     return session.catalog(world)
 
@@ -75,8 +81,8 @@ def remove_run_users_after_scenario(world: World) -> None:
     world.cleanups.append(_remove)
 
 
-def given_user(world: World, label: str, role: str, extra_roles: str = "", *, admin: bool = False,
-               active: bool = True):
+def given_user(world: World, label: str, role: str | None, extra_roles: str = "", *, admin: bool = False,
+               active: bool = True, sso_only: bool = False):
     """A run-scoped user put straight into the catalog's directory (not through the SUT)."""
     from quilt_e2e.catalog.directory import User
 
@@ -85,23 +91,10 @@ def given_user(world: World, label: str, role: str, extra_roles: str = "", *, ad
     name = user_name(world, label)
     assert users.get(name) is None, f"test defect: user {name} already exists"
     roles = split_list(extra_roles)
-    unknown = [r for r in [role, *roles] if r not in users.roles]
+    unknown = [r for r in [role, *roles] if r is not None and r not in users.roles]
     assert not unknown, f"test defect: the catalog has no roles {unknown}"
-    return users.add(User(name, email_of(world, label), role, roles, is_admin=admin, is_active=active))
-
-
-def role_names(user) -> tuple[str | None, list[str]]:
-    """(primary role, extra roles) of a catalog user as the API shows them."""
-    return user.role, user.visible_extra_roles()
-
-
-def assert_catalog_roles(world: World, label: str, role: str, extra_roles: str) -> None:
-    user = require_catalog_user(world, label)
-    primary, extra = role_names(user)
-    assert primary == role, f"the catalog shows {user.name} with role {primary!r}, expected {role!r}"
-    assert sorted(extra) == sorted(split_list(extra_roles)), (
-        f"the catalog shows {user.name} with extra roles {extra}, expected {split_list(extra_roles)}"
-    )
+    return users.add(User(name, email_of(world, label), role, roles, is_admin=admin, is_active=active,
+                          is_sso_only=sso_only, date_joined=JOINED, last_login=LAST_LOGIN))
 
 
 def catalog_graphql_as(world: World, username: str, query: str) -> requests.Response:
@@ -128,20 +121,118 @@ def can_sign_in(world: World, username: str) -> tuple[bool, str]:
     return response.status_code == 200, f"HTTP {response.status_code} {response.text[:200]}"
 
 
+def sign_in(world: World, label: str) -> None:
+    """The user signs in to the catalog now; the window of the sign-in is kept for the checks."""
+    before = datetime.now(timezone.utc)
+    ok, answer = can_sign_in(world, user_name(world, label))
+    assert ok, f"test defect: the catalog refused to sign {label} in: {answer}"
+    world.sign_in_window = (before, datetime.now(timezone.utc))
+
+
+# -- SSO preconditions -------------------------------------------------------------------------------
+def sso_config_for(role: str) -> dict:
+    """An SSO configuration: one mapping for the example identity provider, everyone else gets `role`."""
+    return {
+        "version": "1.0",
+        "mappings": [
+            {"expression": {"claims": {"email_verified": True}}, "roles": [role]},
+        ],
+        "default_role": role,
+    }
+
+
+def keep_sso_config_after_scenario(world: World) -> None:
+    """The SSO config is catalog-wide: put back what the catalog had before the scenario."""
+    if getattr(world, "_sso_restore", False):
+        return
+    world._sso_restore = True
+    catalog = stand_in(world).catalog
+    before = catalog.sso_config
+
+    def _restore() -> None:
+        catalog.sso_config = before
+
+    world.cleanups.append(_restore)
+
+
+def given_sso_config(world: World, config: dict | None) -> None:
+    """Set (or clear) the catalog's SSO configuration directly, not through the SUT. It was uploaded by
+    the administrator, a little while ago (a distinct, known time)."""
+    from quilt_e2e.catalog.state import SsoConfig
+
+    keep_sso_config_after_scenario(world)
+    catalog = stand_in(world).catalog
+    if config is None:
+        catalog.sso_config = None
+    else:
+        uploader = directory(world).get(session.ROLES_TO_USERS["an administrator"])
+        uploaded = datetime(2025, 11, 3, 8, 15, 30, 654321, tzinfo=timezone.utc)
+        catalog.sso_config = SsoConfig(yaml.safe_dump(config), uploaded, uploader)
+    world.sso_before = catalog.sso_config
+
+
+def catalog_sso_config(world: World):
+    return stand_in(world).catalog.sso_config
+
+
 # -- calls to the SUT --------------------------------------------------------------------------------
+def admin_ops(world: World):
+    return world.ops.admin
+
+
 def call(world: World, operation: str, *args, **kwargs) -> Any:
-    return world.call_with(world.ops.admin, operation, *args, **kwargs)
+    return world.call_with(admin_ops(world), operation, *args, **kwargs)
 
 
-def attempt(world: World, operation: str, *args, **kwargs):
-    return world.attempt(operation, *args, target=world.ops.admin, **kwargs)
+def attempt(world: World, operation: str, *args, **kwargs) -> Attempt:
+    """A call the scenario expects may be refused. The catalog's request log position is noted first, so
+    a Then step can tell whether the call reached the catalog at all."""
+    target = admin_ops(world)  # a multiuser session talks to the catalog while it is built: not counted
+    world.catalog_requests_before = _last_request(world)
+    return world.attempt(operation, *args, target=target, **kwargs)
 
 
-def create_user(world: World, label: str, role: str, extra_roles: str = "", *, email: str | None = None,
+def _last_request(world: World):
+    log = stand_in(world).request_log
+    return log.entries[-1] if log is not None and log.entries else None
+
+
+def catalog_requests_since_attempt(world: World) -> list[dict]:
+    """The catalog requests made since the last attempted call started (its own and any after it)."""
+    log = stand_in(world).request_log
+    entries = list(log.entries) if log is not None else []
+    marker = getattr(world, "catalog_requests_before", None)
+    if marker is None:
+        return entries
+    for index in range(len(entries) - 1, -1, -1):
+        if entries[index] is marker:
+            return entries[index + 1:]
+    raise AssertionError("test defect: the catalog's request log rolled over during the call")
+
+
+# Extra roles as a scenario gives them: not at all (the default), an empty list, or a list of names.
+NO_EXTRA_ROLES = "no extra roles given"
+EMPTY_EXTRA_ROLES = "an empty list of extra roles"
+NAMED_EXTRA_ROLES = re.compile(r'^the extra roles "(?P<names>[^"]+)"$')
+EXTRA_ROLES_PATTERN = rf'{NO_EXTRA_ROLES}|{EMPTY_EXTRA_ROLES}|the extra roles "[^"]+"'
+
+
+def extra_roles_kwargs(text: str) -> dict:
+    """The `extra_roles` keyword for a scenario's words: omitted, [] or the named roles."""
+    if text == NO_EXTRA_ROLES:
+        return {}
+    if text == EMPTY_EXTRA_ROLES:
+        return {"extra_roles": []}
+    match = NAMED_EXTRA_ROLES.match(text)
+    assert match, f"test defect: cannot read extra roles from {text!r}"
+    return {"extra_roles": split_list(match.group("names"))}
+
+
+def create_user(world: World, label: str, role: str, extra: str = NO_EXTRA_ROLES, *, email: str | None = None,
                 expect_refusal: bool = False):
     remove_run_users_after_scenario(world)
     args = (user_name(world, label), email if email is not None else email_of(world, label), role)
-    kwargs = {"extra_roles": split_list(extra_roles)} if extra_roles else {}
+    kwargs = extra_roles_kwargs(extra)
     if expect_refusal:
         return attempt(world, "create_user", *args, **kwargs)
     world.result = call(world, "create_user", *args, **kwargs)
@@ -180,9 +271,20 @@ USER_ACTIONS = (
     "remove extra roles from",
 )
 
+# What a scenario leaves blank in a change, by its words: the value sent instead of the first argument.
+BLANK_VALUES = {
+    "an empty email": "", "a blank email": "   ", "an empty role": "", "a blank role": "   ", "no roles": [],
+}
+# SSO configurations given as text with nothing in it.
+BLANK_TEXTS = {"an empty text": "", "a blank text": "   "}
+# A user name that is not there.
+BLANK_NAMES = {"empty": "", "only spaces": "   "}
 
-def change_user(world: World, action: str, label: str, *, expect_refusal: bool = False):
+
+def change_user(world: World, action: str, label: str, *, expect_refusal: bool = False, blank: str | None = None):
     operation, args = user_changes(world)[action]
+    if blank is not None:
+        args = (BLANK_VALUES[blank], *args[1:])
     remove_run_users_after_scenario(world)
     if expect_refusal:
         return attempt(world, operation, user_name(world, label), *args)
@@ -190,7 +292,121 @@ def change_user(world: World, action: str, label: str, *, expect_refusal: bool =
     return world.result
 
 
-# -- checks of what the SUT returned -----------------------------------------------------------------
+def create_user_with_blank(world: World, label: str, blank: str):
+    """Try to create a user whose email or role is blank."""
+    remove_run_users_after_scenario(world)
+    value = BLANK_VALUES[blank]
+    email, role = (value, "user") if "email" in blank else (email_of(world, label), value)
+    return attempt(world, "create_user", user_name(world, label), email, role)
+
+
+def protect_own_account(world: World) -> str:
+    """The logged-in administrator's catalog record is put back after the scenario, whatever the SUT did."""
+    users = directory(world)
+    record = users.get(world.user)
+    assert record is not None, f"test defect: the catalog has no user {world.user!r}"
+    saved = (record.is_active, record.is_admin)
+
+    def _restore() -> None:
+        record.is_active, record.is_admin = saved
+        if users.get(record.name) is None:
+            users.add(record)
+
+    world.cleanups.append(_restore)
+    world.own_account_before = saved
+    return record.name
+
+
+def act_on_own_account(world: World, action: str):
+    """Try an action on the account the scenario is logged in with."""
+    name = protect_own_account(world)
+    operation, args = user_changes(world)[action]
+    return attempt(world, operation, name, *args)
+
+
+def act_on_blank_name(world: World, action: str, blank: str):
+    """Try an action on a user whose name is blank (`create` included)."""
+    name = BLANK_NAMES[blank]
+    if action == "create":
+        return attempt(world, "create_user", name, f"blank@{EMAIL_DOMAIN}", "user")
+    operation, args = user_changes(world)[action]
+    return attempt(world, operation, name, *args)
+
+
+def set_role(world: World, label: str, role: str, extra: str | None = None, keep: bool | None = None,
+             *, expect_refusal: bool = False):
+    """set_user_role with the extra roles as the scenario words them, and `append` only when it says."""
+    kwargs = extra_roles_kwargs(extra) if extra is not None else {}
+    if keep is not None:
+        kwargs["append"] = keep
+    args = (user_name(world, label), role)
+    if expect_refusal:
+        return attempt(world, "set_user_role", *args, **kwargs)
+    world.result = call(world, "set_user_role", *args, **kwargs)
+    return world.result
+
+
+def remove_roles(world: World, label: str, roles: str, fallback: str | None = None, *,
+                 expect_refusal: bool = False):
+    kwargs = {"fallback": fallback} if fallback is not None else {}
+    args = (user_name(world, label), split_list(roles))
+    if expect_refusal:
+        return attempt(world, "remove_user_roles", *args, **kwargs)
+    world.result = call(world, "remove_user_roles", *args, **kwargs)
+    return world.result
+
+
+def add_roles(world: World, label: str, roles: str, *, expect_refusal: bool = False):
+    args = (user_name(world, label), split_list(roles))
+    if expect_refusal:
+        return attempt(world, "add_user_roles", *args)
+    world.result = call(world, "add_user_roles", *args)
+    return world.result
+
+
+def set_sso(world: World, config: dict | str | None, *, expect_refusal: bool = False):
+    keep_sso_config_after_scenario(world)
+    world.sso_sent = config
+    if expect_refusal:
+        return attempt(world, "set_sso_config", config)
+    world.result = call(world, "set_sso_config", config)
+    return world.result
+
+
+# -- what an error says about the call that was refused ----------------------------------------------
+# The operation each AdminOps call names in its error context (both backends word them alike).
+OPERATION_NAMES = {
+    "list_users": "list users",
+    "get_user": "get user {name}",
+    "create_user": "create user {name}",
+    "delete_user": "delete user {name}",
+    "set_user_email": "set email for user {name}",
+    "set_user_admin": "set admin status for user {name}",
+    "set_user_active": "set active status for user {name}",
+    "reset_user_password": "reset password for user {name}",
+    "set_user_role": "set role for user {name}",
+    "add_user_roles": "add roles to user {name}",
+    "remove_user_roles": "remove roles from user {name}",
+    "list_roles": "list roles",
+    "get_sso_config": "get SSO configuration",
+    "set_sso_config": "set SSO configuration",
+}
+
+
+def refused_operation(world: World) -> str:
+    """How the last attempted call should be named in its error: the operation and, if any, the user."""
+    call_record = world.last_attempt.call
+    method = call_record.operation.rsplit(".", 1)[-1]
+    name = call_record.args[0] if call_record.args and method not in ("set_sso_config",) else ""
+    return OPERATION_NAMES[method].format(name=name)
+
+
+# -- quick checks other areas use (admin_checks compares every field against the catalog) -----------
+def role_names(user) -> tuple[str | None, list[str]]:
+    """(primary role, extra roles) of a catalog user as the API shows them."""
+    return user.role, user.visible_extra_roles()
+
+
 def assert_account(account, *, name: str | None = None, email: str | None = None, role: str | None = None,
                    extra_roles: list[str] | None = None, admin: bool | None = None, active: bool | None = None):
     """The User the SUT returned has the given fields (None: not checked)."""
@@ -214,62 +430,9 @@ def assert_account(account, *, name: str | None = None, email: str | None = None
 
 
 def assert_matches_catalog(account, catalog_record) -> None:
-    """A User from the SUT shows what the catalog has for that user."""
+    """A User from the SUT shows the name, email, roles and flags the catalog has for that user."""
     primary, extra = role_names(catalog_record)
     assert_account(account, name=catalog_record.name, email=catalog_record.email, role=primary, extra_roles=extra,
                    admin=catalog_record.is_admin, active=catalog_record.is_active)
     assert account.is_sso_only is catalog_record.is_sso_only, f"{account.name}: is_sso_only {account.is_sso_only!r}"
     assert account.is_service is catalog_record.is_service, f"{account.name}: is_service {account.is_service!r}"
-
-
-# -- SSO ---------------------------------------------------------------------------------------------
-def sso_config_for(role: str) -> dict:
-    """An SSO configuration: one mapping for the example identity provider, everyone else gets `role`."""
-    return {
-        "version": "1.0",
-        "mappings": [
-            {"expression": {"claims": {"email_verified": True}}, "roles": [role]},
-        ],
-        "default_role": role,
-    }
-
-
-def keep_sso_config_after_scenario(world: World) -> None:
-    """The SSO config is catalog-wide: put back what the catalog had before the scenario."""
-    if getattr(world, "_sso_restore", False):
-        return
-    world._sso_restore = True
-    catalog = stand_in(world).catalog
-    before = catalog.sso_config
-
-    def _restore() -> None:
-        catalog.sso_config = before
-
-    world.cleanups.append(_restore)
-
-
-def given_sso_config(world: World, config: dict | None) -> None:
-    """Set (or clear) the catalog's SSO configuration directly, not through the SUT."""
-    from datetime import datetime, timezone
-
-    from quilt_e2e.catalog.state import SsoConfig
-
-    keep_sso_config_after_scenario(world)
-    catalog = stand_in(world).catalog
-    if config is None:
-        catalog.sso_config = None
-    else:
-        uploader = directory(world).get(session.ROLES_TO_USERS["an administrator"])
-        catalog.sso_config = SsoConfig(yaml.safe_dump(config), datetime.now(timezone.utc), uploader)
-    world.sso_before = catalog.sso_config
-
-
-def catalog_sso_config(world: World):
-    return stand_in(world).catalog.sso_config
-
-
-def parsed(text: str) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise AssertionError(f"SSO configuration text does not parse as YAML: {exc}") from None

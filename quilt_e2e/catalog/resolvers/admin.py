@@ -81,17 +81,20 @@ class AdminMutations:
         self._catalog = context.catalog
 
     def user(self, info):
-        return UserMutations(self._catalog)
+        return UserMutations(self._catalog, self._context.user)
 
     def setSsoConfig(self, info, config: str | None = None):
-        """Null removes the config (and returns null); text must be a YAML mapping."""
+        """Null removes the config (and returns null); text must be a YAML mapping whose roles exist."""
         catalog = self._catalog
         if config is None:
             catalog.sso_config = None
             return None
-        _, problem = yaml_mapping(config)
+        parsed, problem = yaml_mapping(config)
         if problem:
             return invalid_input("config", problem, "InvalidConfig")
+        missing = unknown_roles(catalog, sso_role_names(parsed))
+        if missing:
+            return invalid_input("config", f"Role not found: {', '.join(missing)}", "RoleDoesNotExist")
         catalog.sso_config = SsoConfig(config, datetime.now(timezone.utc), self._context.user)
         return sso_dict(catalog.sso_config, catalog)
 
@@ -104,9 +107,18 @@ def unknown_roles(catalog: Catalog, names) -> list[str]:
     return [name for name in names or [] if name not in catalog.directory.roles]
 
 
+def sso_role_names(config: dict) -> list[str]:
+    """The roles an SSO config hands out: its default role and the roles of every mapping."""
+    names = [config["default_role"]] if isinstance(config.get("default_role"), str) else []
+    for mapping in config.get("mappings") or []:
+        if isinstance(mapping, dict):
+            names += [name for name in mapping.get("roles") or [] if isinstance(name, str)]
+    return list(dict.fromkeys(names))
+
+
 class UserMutations:
-    def __init__(self, catalog: Catalog):
-        self._catalog = catalog
+    def __init__(self, catalog: Catalog, actor: User | None = None):
+        self._catalog, self._actor = catalog, actor
 
     def create(self, info, input: dict):  # noqa: A002 - the GraphQL argument's name
         catalog, directory = self._catalog, self._catalog.directory
@@ -123,25 +135,36 @@ class UserMutations:
                 return invalid_input("input.email", f"Email {email!r} already in use", "EmailExists")
             missing = unknown_roles(catalog, [role, *extra])
             if missing:
-                return invalid_input("input.role", f"Role does not exist: {', '.join(missing)}", "RoleDoesNotExist")
+                return invalid_input("input.role", f"Role not found: {', '.join(missing)}", "RoleDoesNotExist")
             user = directory.add(User(name, email, role, extra))
         return user_dict(user, catalog)
 
     def mutate(self, info, name: str):
         """Null for an unknown user, exactly like the upstream schema."""
         user = self._catalog.directory.get(name)
-        return MutateUser(self._catalog, user) if user else None
+        return MutateUser(self._catalog, user, self._actor) if user else None
 
 
 class MutateUser:
-    def __init__(self, catalog: Catalog, user: User):
-        self._catalog, self._user = catalog, user
+    """One user's mutations. An administrator cannot lock themselves out: deleting or deactivating their own
+    account, or revoking their own administrator rights, is an OperationError."""
+
+    def __init__(self, catalog: Catalog, user: User, actor: User | None = None):
+        self._catalog, self._user, self._actor = catalog, user, actor
         self._directory = catalog.directory
 
     def _result(self) -> dict:
         return user_dict(self._user, self._catalog)
 
+    def _own_account(self, what: str) -> dict | None:
+        if self._actor is not None and self._actor.name == self._user.name:
+            return operation_error(f"You cannot {what} your own account", "CannotModifySelf")
+        return None
+
     def delete(self, info):
+        refused = self._own_account("delete")
+        if refused:
+            return refused
         self._directory.remove(self._user.name)
         return {"__typename": "Ok", "_": None}
 
@@ -161,10 +184,16 @@ class MutateUser:
         return self._result()
 
     def setAdmin(self, info, admin: bool):
+        refused = None if admin else self._own_account("revoke the administrator rights of")
+        if refused:
+            return refused
         self._user.is_admin = admin
         return self._result()
 
     def setActive(self, info, active: bool):
+        refused = None if active else self._own_account("deactivate")
+        if refused:
+            return refused
         self._user.is_active = active
         return self._result()
 
@@ -172,7 +201,7 @@ class MutateUser:
         with self._directory.lock:
             missing = unknown_roles(self._catalog, [role, *(extraRoles or [])])
             if missing:
-                return invalid_input("role", f"Role does not exist: {', '.join(missing)}", "RoleDoesNotExist")
+                return invalid_input("role", f"Role not found: {', '.join(missing)}", "RoleDoesNotExist")
             kept = self._user.extra_roles if append else []
             self._user.role = role
             self._user.extra_roles = list(dict.fromkeys([*kept, *(extraRoles or [])]))
@@ -182,7 +211,7 @@ class MutateUser:
         with self._directory.lock:
             missing = unknown_roles(self._catalog, roles)
             if missing:
-                return invalid_input("roles", f"Role does not exist: {', '.join(missing)}", "RoleDoesNotExist")
+                return invalid_input("roles", f"Role not found: {', '.join(missing)}", "RoleDoesNotExist")
             self._user.extra_roles = list(dict.fromkeys([*self._user.extra_roles, *roles]))
         return self._result()
 
@@ -194,7 +223,7 @@ class MutateUser:
                     return invalid_input("fallback", "Removing the active role needs a fallback role",
                                          "FallbackRoleRequired")
                 if unknown_roles(self._catalog, [fallback]):
-                    return invalid_input("fallback", f"Role does not exist: {fallback}", "RoleDoesNotExist")
+                    return invalid_input("fallback", f"Role not found: {fallback}", "RoleDoesNotExist")
                 user.role = fallback
             user.extra_roles = [name for name in user.extra_roles if name not in roles]
         return self._result()

@@ -1,13 +1,23 @@
-"""Bucket configs and their tabulator tables (table edits are admin-only, as upstream)."""
+"""Bucket configs and their tabulator tables.
+
+Who may change a bucket's tables follows the registry (quilt_server/tabulator.py `check_bucket`, as the
+quilt-mcp-server's registry notes quote it): an administrator, or a user whose role may write to the bucket.
+Anyone else is refused. The registry raises `BucketNotAllowed` there; the stand-in answers with the
+mutation's own `OperationError` union member, as it does for the other bucket-scoped mutations a role may
+not perform (package push and delete). Without any login the request is refused like every admin field.
+"""
 
 from __future__ import annotations
 
+from graphql import GraphQLError
+
 from quilt_e2e.catalog.resolvers.common import (
+    FORBIDDEN,
     RequestContext,
     bucket_dict,
     invalid_input,
     readable_bucket,
-    require_admin,
+    write_forbidden,
 )
 from quilt_e2e.catalog.state import TABLE_NAME, tabulator_config_problem
 
@@ -22,9 +32,28 @@ def bucket_config(info, name: str):
     return bucket_dict(name, context.catalog) if readable_bucket(context, name) else None
 
 
+def may_change_tables(context: RequestContext) -> bool | None:
+    """True for an administrator or a user whose role writes; False for a user who may only read;
+    None without a login."""
+    if context.user is None:
+        return None
+    return context.is_admin or context.catalog.directory.can_write(context.user)
+
+
+def _table_editor(info) -> tuple[RequestContext, dict | None]:
+    """The request's context, and the answer that refuses the change (None when it is allowed)."""
+    context: RequestContext = info.context
+    allowed = may_change_tables(context)
+    if allowed is None:
+        raise GraphQLError(FORBIDDEN)
+    return context, (None if allowed else write_forbidden())
+
+
 def set_tabulator_table(info, bucketName: str, tableName: str, config: str | None = None):
     """Create, replace, or (config null) remove a table; removing an absent table is a no-op."""
-    context = require_admin(info)
+    context, refusal = _table_editor(info)
+    if refusal is not None:
+        return refusal
     catalog = context.catalog
     if not catalog.has_bucket(bucketName):
         return invalid_input("bucketName", f"Bucket '{bucketName}' not found", "BucketNotFound")
@@ -39,7 +68,9 @@ def set_tabulator_table(info, bucketName: str, tableName: str, config: str | Non
 
 
 def rename_tabulator_table(info, bucketName: str, tableName: str, newTableName: str):
-    context = require_admin(info)
+    context, refusal = _table_editor(info)
+    if refusal is not None:
+        return refusal
     catalog = context.catalog
     if not catalog.has_bucket(bucketName):
         return invalid_input("bucketName", f"Bucket '{bucketName}' not found", "BucketNotFound")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from graphql import GraphQLError
 
-from quilt_e2e.catalog.directory import Role, User
+from quilt_e2e.catalog.directory import Policy, Role, User
 from quilt_e2e.catalog.state import Catalog
 
 FORBIDDEN = "Forbidden"  # the message of the real registry's GraphQL error for a non-admin
@@ -47,7 +47,21 @@ def role_dict(role: Role, catalog: Catalog) -> dict:
     result = {"__typename": role.typename, "id": role.id, "name": role.name, "arn": role.arn}
     if role.managed:
         result["permissions"] = [{"bucket": bucket_dict(name, catalog), "level": role.level} for name in catalog.buckets]
+        # resolved only when selected (a policy lists its roles, which list their policies, ...)
+        result["policies"] = lambda info: [policy_dict(p, catalog) for p in catalog.directory.policies_of(role)]
     return result
+
+
+def policy_dict(policy: Policy, catalog: Catalog) -> dict:
+    return {
+        "__typename": "Policy",
+        "id": policy.id,
+        "title": policy.title,
+        "arn": policy.arn,
+        "managed": policy.managed,
+        "permissions": [{"bucket": bucket_dict(name, catalog), "level": policy.level} for name in catalog.buckets],
+        "roles": lambda info: [role_dict(r, catalog) for r in catalog.directory.roles_of(policy)],
+    }
 
 
 def user_dict(user: User, catalog: Catalog) -> dict:

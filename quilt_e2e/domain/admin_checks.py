@@ -1,0 +1,241 @@
+"""Checks of what AdminOps returned and did, against the catalog's own records.
+
+Every field of every User, Role and SSOConfig the SUT returns is compared with the stand-in's state (its
+user directory, role table and SSO config): names, emails, flags, dates (the same instant, as an ISO 8601
+string with a timezone), the primary role and the extra roles in the catalog's order, each role's
+identifier, name, ARN and kind. Errors are checked for their type, what they say and the context they carry.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from quilt_e2e.domain import admin
+from quilt_e2e.domain.expectations import error_class_name
+from quilt_e2e.domain.packages import split_list
+from quilt_e2e.domain.world import Attempt, World
+
+
+# -- single fields -------------------------------------------------------------------------------------
+def instant_problem(what: str, value, expected: datetime) -> str | None:
+    """None when `value` is an ISO 8601 string with a timezone for the instant `expected`."""
+    if not isinstance(value, str):
+        return f"{what} is {value!r}, not an ISO 8601 string (expected {expected.isoformat()})"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return f"{what} {value!r} is not ISO 8601"
+    if parsed.tzinfo is None:
+        return f"{what} {value!r} has no timezone"
+    if parsed != expected:
+        return f"{what} {value!r} (expected {expected.isoformat()})"
+    return None
+
+
+def role_problems(what: str, role, record, *, with_kind: bool = False) -> list[str]:
+    """A domain Role against the catalog's role record (None: no role). Kind only when asked."""
+    from quilt_mcp.domain.role import Role
+
+    if record is None:
+        return [] if role is None else [f"{what} is {role!r}, expected no role"]
+    if not isinstance(role, Role):
+        return [f"{what} is {role!r}, expected the role {record.name!r}"]
+    got = (role.id, role.name, role.arn)
+    expected = (record.id, record.name, record.arn)
+    problems = [f"{what} (id, name, arn) = {got}, expected {expected}"] if got != expected else []
+    if with_kind and role.type != record.typename:
+        problems.append(f"{what} {record.name}: type {role.type!r} (expected {record.typename!r})")
+    return problems
+
+
+def catalog_role(world: World, name: str | None):
+    return admin.directory(world).roles.get(name) if name is not None else None
+
+
+def account_problems(world: World, account, record, *, with_kind: bool = False) -> list[str]:
+    """Every field of a domain User against the catalog's record of that user."""
+    from quilt_mcp.domain.user import User
+
+    if not isinstance(account, User):
+        return [f"expected a User, got {type(account).__name__}: {account!r:.200}"]
+    problems = []
+    for field, expected in (("name", record.name), ("email", record.email)):
+        if getattr(account, field) != expected:
+            problems.append(f"{field} {getattr(account, field)!r} (expected {expected!r})")
+    for field, expected in (("is_active", record.is_active), ("is_admin", record.is_admin),
+                            ("is_sso_only", record.is_sso_only), ("is_service", record.is_service)):
+        if getattr(account, field) is not expected:
+            problems.append(f"{field} {getattr(account, field)!r} (expected {expected})")
+    for field, expected in (("date_joined", record.date_joined), ("last_login", record.last_login)):
+        problem = instant_problem(field, getattr(account, field), expected)
+        if problem:
+            problems.append(problem)
+    problems += role_problems("role", account.role, catalog_role(world, record.role), with_kind=with_kind)
+    expected_extra = [catalog_role(world, name) for name in record.visible_extra_roles()]
+    expected_extra = [role for role in expected_extra if role is not None]
+    extra = list(account.extra_roles) if isinstance(account.extra_roles, list) else account.extra_roles
+    if not isinstance(extra, list) or len(extra) != len(expected_extra):
+        problems.append(f"extra roles {extra!r} (expected {[r.name for r in expected_extra]})")
+    else:
+        for index, (role, expected) in enumerate(zip(extra, expected_extra)):
+            problems += role_problems(f"extra role {index + 1}", role, expected, with_kind=with_kind)
+    return problems
+
+
+def assert_account(world: World, account, record, *, with_kind: bool = False) -> None:
+    problems = account_problems(world, account, record, with_kind=with_kind)
+    name = getattr(account, "name", "?")
+    assert not problems, f"the account {name!r} differs from the catalog's record of {record.name}: " + "; ".join(
+        problems)
+
+
+def assert_account_of(world: World, account, label: str) -> None:
+    assert_account(world, account, admin.require_catalog_user(world, label))
+
+
+def assert_catalog_roles(world: World, label: str, role: str, extra_roles: str) -> None:
+    """The catalog itself shows the user with this primary role and these extra roles (in this order)."""
+    user = admin.require_catalog_user(world, label)
+    primary, extra = user.role, user.visible_extra_roles()
+    assert primary == role, f"the catalog shows {user.name} with role {primary!r}, expected {role!r}"
+    assert extra == split_list(extra_roles), (
+        f"the catalog shows {user.name} with extra roles {extra}, expected {split_list(extra_roles)}"
+    )
+
+
+def assert_users_listed(world: World, listed, *, with_kind: bool = False) -> None:
+    """The listed users are exactly the catalog's users, each one field by field."""
+    assert isinstance(listed, list), f"list_users returned {type(listed).__name__}, not a list"
+    by_name = {getattr(user, "name", None): user for user in listed}
+    assert len(by_name) == len(listed), f"users listed more than once: {[u.name for u in listed]}"
+    records = dict(admin.directory(world).users)
+    missing, extra = sorted(set(records) - set(by_name)), sorted(set(by_name) - set(records), key=str)
+    assert not missing and not extra, f"listed users differ from the catalog's: missing {missing}, unexpected {extra}"
+    problems = []
+    for name, record in sorted(records.items()):
+        problems += [f"{name}: {p}" for p in account_problems(world, by_name[name], record, with_kind=with_kind)]
+    assert not problems, "listed users differ from the catalog's records: " + "; ".join(problems)
+
+
+def assert_roles_listed(world: World, roles, *, with_kind: bool) -> None:
+    """The listed roles are exactly the catalog's roles, each with its id, name, ARN (and kind)."""
+    assert isinstance(roles, list), f"list_roles returned {type(roles).__name__}, not a list"
+    listed = {getattr(role, "name", None): role for role in roles}
+    expected = admin.directory(world).roles
+    assert len(listed) == len(roles), f"roles listed more than once: {[r.name for r in roles]}"
+    assert sorted(listed, key=str) == sorted(expected), (
+        f"roles listed {sorted(listed, key=str)}, the catalog has {sorted(expected)}"
+    )
+    problems = []
+    for name, record in expected.items():
+        problems += role_problems(f"role {name}", listed[name], record, with_kind=with_kind)
+    assert not problems, "; ".join(problems)
+
+
+# -- SSO -----------------------------------------------------------------------------------------------
+def sso_problems(world: World, config, stored, *, full_uploader: bool = False) -> list[str]:
+    """A domain SSOConfig against the catalog's stored one: text, timestamp and uploader."""
+    from quilt_mcp.domain.sso_config import SSOConfig
+
+    if stored is None:
+        return [] if config is None else [f"expected no SSO configuration, got {config!r:.300}"]
+    if not isinstance(config, SSOConfig):
+        return [f"expected an SSOConfig, got {config!r:.300}"]
+    problems = []
+    if config.text != stored.text:
+        problems.append(f"text {config.text!r:.200} (the catalog holds {stored.text!r:.200})")
+    problem = instant_problem("timestamp", config.timestamp, stored.timestamp)
+    if problem:
+        problems.append(problem)
+    uploader = config.uploader
+    got = (getattr(uploader, "name", None), getattr(uploader, "email", None))
+    if got != (stored.uploader.name, stored.uploader.email):
+        problems.append(f"uploader (name, email) {got} (expected {(stored.uploader.name, stored.uploader.email)})")
+    elif full_uploader:
+        problems += [f"uploader {p}" for p in account_problems(world, uploader, stored.uploader)]
+    return problems
+
+
+def assert_sso_is_catalogs(world: World, config, *, full_uploader: bool = False) -> None:
+    problems = sso_problems(world, config, admin.catalog_sso_config(world), full_uploader=full_uploader)
+    assert not problems, "the SSO configuration differs from the catalog's: " + "; ".join(problems)
+
+
+def parsed_sso(text: str):
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise AssertionError(f"SSO configuration text does not parse as YAML: {exc}") from None
+
+
+# -- errors --------------------------------------------------------------------------------------------
+def assert_refused_as_any(attempt: Attempt, kinds: Iterable[str]) -> BaseException:
+    """The attempted call raised one of the QuiltOps exceptions named by `kinds` (where the contract
+    allows more than one)."""
+    import quilt_mcp.ops.exceptions as sut_exceptions
+
+    names = [error_class_name(kind) for kind in kinds]
+    wanted = " or ".join(names)
+    if attempt.error is None:
+        raise AssertionError(f"expected {wanted}, but the call succeeded: {attempt.call.describe()} -> "
+                             f"{attempt.result!r:.300}")
+    if not isinstance(attempt.error, tuple(getattr(sut_exceptions, name) for name in names)):
+        raise AssertionError(f"expected {wanted}, got {type(attempt.error).__name__}: {attempt.error}")
+    return attempt.error
+
+
+def assert_error_names_user(world: World, label: str) -> None:
+    """The error says which user: the run-scoped name is in its message or in its context."""
+    error = world.last_attempt.error
+    name = admin.user_name(world, label)
+    context = getattr(error, "context", None) or {}
+    places = [str(error), *(str(value) for value in context.values())]
+    assert any(name in text for text in places), f"the error does not name the user {name}: {error!s} {context!r}"
+
+
+def assert_error_names_operation(world: World) -> None:
+    """The error's context says which operation was refused (and on which user)."""
+    error = world.last_attempt.error
+    context = getattr(error, "context", None) or {}
+    expected = admin.refused_operation(world)
+    assert context.get("operation") == expected, (
+        f"the error context gives operation {context.get('operation')!r}, expected {expected!r}: {context!r}"
+    )
+
+
+def assert_no_catalog_request(world: World) -> None:
+    sent = [f"{e.get('method')} {e.get('path')} {e.get('operation') or ''}".strip()
+            for e in admin.catalog_requests_since_attempt(world)]
+    assert not sent, f"the call reached the catalog: {sent}"
+
+
+# -- the admin operations themselves -------------------------------------------------------------------
+ADMIN_METHODS = tuple(admin.OPERATION_NAMES)
+
+
+def assert_session_offers_admin(world: World) -> None:
+    """QuiltOps.admin is an AdminOps with every admin method, and the same object on every access."""
+    from quilt_mcp.ops.admin_ops import AdminOps
+
+    ops = world.ops
+    first, second = ops.admin, ops.admin
+    assert isinstance(first, AdminOps), f"QuiltOps.admin is {type(first).__name__}, not an AdminOps"
+    assert first is second, f"QuiltOps.admin gave two different objects: {first!r} and {second!r}"
+    missing = [name for name in ADMIN_METHODS if not callable(getattr(first, name, None))]
+    assert not missing, f"QuiltOps.admin lacks {missing}"
+
+
+def assert_declarable_as_parameter(world: World) -> None:
+    """A tool signature may declare an (optional) AdminOps parameter: pydantic accepts the session's admin
+    operations unchanged, and None."""
+    import pydantic
+    from quilt_mcp.ops.admin_ops import AdminOps
+
+    adapter = pydantic.TypeAdapter(AdminOps)
+    operations = world.ops.admin
+    validated = adapter.validate_python(operations)
+    assert validated is operations, f"pydantic turned the admin operations into {validated!r}"
+    assert adapter.validate_python(None) is None, "pydantic does not accept None for AdminOps"
