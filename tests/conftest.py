@@ -34,6 +34,18 @@ def server():
                 os.environ[key] = value
 
 
+def s3_with(server, buckets, objects: dict[str, bytes], bucket_of_objects: str):
+    """A boto3 S3 client of `server` after creating `buckets` and writing `objects` into `bucket_of_objects`."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=server.endpoint_url, region_name="us-east-1")
+    for bucket in buckets:
+        client.create_bucket(Bucket=bucket)
+    for key, body in objects.items():
+        client.put_object(Bucket=bucket_of_objects, Key=key, Body=body)
+    return client
+
+
 @pytest.fixture
 def unique_settings():
     """A factory of Settings whose buckets, Glue database, workgroup, role and run id are unique to one test:

@@ -53,3 +53,19 @@ def files_of(world: World, ops, package_name: str, path: str = "") -> dict[str, 
         else:
             files[item.path] = item.size
     return files
+
+
+def view_through_other(world: World, key: str) -> dict:
+    """What a user of the other backend sees of the current package: search hits for its name, its files,
+    its information and a download link to the reference file `key`."""
+    from quilt_e2e.domain import packages as pk
+
+    name, registry = pk.current(world).name, world.registry
+    path = pk.path_of_reference_file(world, key)
+    ops = other_ops(world)
+    return {
+        "search": world.call_with(ops, "search_packages", name, registry),
+        "files": files_of(world, ops, name),
+        "info": world.call_with(ops, "get_package_info", name, registry),
+        "link": world.call_with(ops, "get_content_url", name, registry, path),
+    }

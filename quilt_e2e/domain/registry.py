@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import parse_qs, unquote, urlparse
+
+POINTERS = ".quilt/named_packages/"
+MANIFESTS = ".quilt/packages/"
 
 
 @dataclass(frozen=True)
@@ -13,36 +18,99 @@ class ManifestEntry:
     size: int
     hash_type: str
     hash_value: str
+    meta: dict = field(default_factory=dict, compare=False)  # the entry's whole `meta` (user_meta inside)
+
+    @property
+    def user_meta(self) -> dict | None:
+        """The metadata a user gave the entry (quilt3 keeps it under `user_meta`), or None."""
+        return self.meta.get("user_meta") if isinstance(self.meta, dict) else None
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    key: str
+    version: str | None
+
+
+def split_physical_key(physical_key: str) -> S3Location:
+    """bucket, key and version id of s3://bucket/key[?versionId=...]."""
+    parsed = urlparse(physical_key)
+    if parsed.scheme != "s3" or not parsed.netloc:
+        raise AssertionError(f"not an S3 physical key: {physical_key}")
+    version = parse_qs(parsed.query).get("versionId", [None])[0]
+    return S3Location(parsed.netloc, unquote(parsed.path.lstrip("/")), version)
 
 
 def read_manifest(s3, bucket: str, top_hash: str) -> tuple[dict, dict[str, ManifestEntry]]:
     """(package metadata line, entries by logical key) of the manifest `top_hash`."""
-    body = s3.get_object(Bucket=bucket, Key=f".quilt/packages/{top_hash}")["Body"].read().decode()
+    body = s3.get_object(Bucket=bucket, Key=f"{MANIFESTS}{top_hash}")["Body"].read().decode()
     lines = [json.loads(line) for line in body.splitlines() if line.strip()]
     header, entries = lines[0], {}
     for row in lines[1:]:
+        if not row.get("physical_keys"):
+            continue  # a directory row carries metadata only
         entries[row["logical_key"]] = ManifestEntry(
             logical_key=row["logical_key"],
             physical_key=row["physical_keys"][0],
             size=row["size"],
             hash_type=row["hash"]["type"],
             hash_value=row["hash"]["value"],
+            meta=row.get("meta") or {},
         )
     return header, entries
 
 
+def manifest_exists(s3, bucket: str, top_hash: str) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        s3.head_object(Bucket=bucket, Key=f"{MANIFESTS}{top_hash}")
+    except ClientError:
+        return False
+    return True
+
+
 def named_packages(s3, bucket: str, namespace: str | None = None) -> set[str]:
     """Package names that have a `latest` pointer in the registry (optionally one namespace only)."""
-    prefix = ".quilt/named_packages/" + (f"{namespace}/" if namespace else "")
+    prefix = POINTERS + (f"{namespace}/" if namespace else "")
     names = set()
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
-            parts = obj["Key"][len(".quilt/named_packages/"):].split("/")
+            parts = obj["Key"][len(POINTERS):].split("/")
             if len(parts) == 3 and parts[2] == "latest":
                 names.add(f"{parts[0]}/{parts[1]}")
     return names
 
 
 def latest_top_hash(s3, bucket: str, package_name: str) -> str:
-    key = f".quilt/named_packages/{package_name}/latest"
+    key = f"{POINTERS}{package_name}/latest"
     return s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().strip()
+
+
+def pointers(s3, bucket: str, package_name: str) -> dict[str, str]:
+    """Every revision pointer of a package: tag (epoch seconds, or "latest") → top hash. {} when none."""
+    prefix = f"{POINTERS}{package_name}/"
+    found = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            tag = obj["Key"][len(prefix):]
+            if tag and "/" not in tag:
+                found[tag] = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode().strip()
+    return found
+
+
+def revision_time(s3, bucket: str, package_name: str, top_hash: str) -> datetime:
+    """When a revision was pushed: the newest timestamped pointer naming it (quilt3 names pointers by epoch
+    second)."""
+    stamps = [int(tag) for tag, pointed in pointers(s3, bucket, package_name).items()
+              if tag.isdigit() and pointed == top_hash]
+    if not stamps:
+        raise AssertionError(f"no timestamped pointer of {package_name} names revision {top_hash}")
+    return datetime.fromtimestamp(max(stamps), timezone.utc)
+
+
+def parse_iso(text: str) -> datetime:
+    """An ISO-8601 date-time as Quilt writes them ('Z' or an offset); a naive one is taken as UTC."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

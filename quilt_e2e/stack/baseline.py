@@ -62,7 +62,7 @@ def baseline_metadata(baseline: Baseline, data_dir: Path) -> dict:
     return {"description": baseline.description, "tags": list(baseline.tags)}
 
 
-def _entry(settings: Settings, data_dir: Path, key: str, sha256: str):
+def _entry(settings: Settings, data_dir: Path, key: str, sha256: str, user_meta: dict | None = None):
     """A package entry with its hash derived from the reference checksum, so quilt3 need not read the object."""
     import quilt3
     from quilt3.util import PhysicalKey
@@ -74,25 +74,58 @@ def _entry(settings: Settings, data_dir: Path, key: str, sha256: str):
         PhysicalKey.from_url(f"s3://{settings.data_bucket}/{key}"),
         local.stat().st_size,
         {"type": "sha2-256-chunked", "value": quilt_hash_from_sha256(sha256)},
-        {},
+        {"user_meta": user_meta} if user_meta else {},
     )
 
 
-def create_baseline_packages(settings: Settings, data_dir: Path, s3) -> dict[str, str]:
-    """Write every missing baseline into the registry; returns package name → top hash.
+def write_package(
+    settings: Settings,
+    data_dir: Path,
+    s3,
+    name: str,
+    entries: dict[str, str],
+    metadata: dict | None,
+    checksums: dict[str, str],
+    *,
+    entry_meta: dict[str, dict] | None = None,
+    message: str | None = None,
+    timestamp: int | None = None,
+) -> str:
+    """Write one package revision straight into the registry, the way quilt3 lays it out; returns its top hash.
 
-    quilt3 builds and serialises each manifest and computes its top hash; the three registry objects of a
-    push (manifest, timestamped pointer, `latest` pointer) are then written with one boto3 client, because
-    quilt3's own push builds several botocore clients per package and would dominate start-up time.
+    `entries` maps logical key → key of the file in the data bucket; `entry_meta` gives files their own
+    metadata. quilt3 builds and serialises the manifest and computes its top hash; the three registry objects
+    of a push (manifest, timestamped pointer, `latest` pointer) are then written with one boto3 client,
+    because quilt3's own push builds several botocore clients per package and would dominate start-up time.
     """
     import quilt3
 
+    package = quilt3.Package()
+    for logical_key, key in entries.items():
+        user_meta = (entry_meta or {}).get(logical_key)
+        package.set(logical_key, _entry(settings, data_dir, key, checksums[key], user_meta))
+    if metadata is not None:
+        package.set_meta(metadata)
+    if message is not None:
+        package._set_commit_message(message)
+    manifest = io.BytesIO()
+    package.dump(manifest)
+    top_hash = package.top_hash
+    bucket = settings.packages_bucket
+    s3.put_object(Bucket=bucket, Key=f".quilt/packages/{top_hash}", Body=manifest.getvalue())
+    for pointer in (str(timestamp if timestamp is not None else int(time.time())), "latest"):
+        s3.put_object(Bucket=bucket, Key=f".quilt/named_packages/{name}/{pointer}", Body=top_hash.encode())
+    return top_hash
+
+
+def create_baseline_packages(settings: Settings, data_dir: Path, s3) -> dict[str, str]:
+    """Write every missing baseline into the registry; returns package name → top hash."""
     from datagen.checksums import load_checksums
     from quilt_e2e.domain.registry import latest_top_hash, named_packages
 
     bucket = settings.packages_bucket
     existing = named_packages(s3, bucket, namespace=BASELINE_NAMESPACE)
-    timestamp = str(int(time.time()))
+    timestamp = int(time.time())
     checksums = load_checksums(data_dir)  # validated at start-up: no need to hash the files again
     top_hashes = {}
     for baseline in BASELINES:
@@ -100,15 +133,8 @@ def create_baseline_packages(settings: Settings, data_dir: Path, s3) -> dict[str
         if name in existing:
             top_hashes[name] = latest_top_hash(s3, bucket, name)
             continue
-        package = quilt3.Package()
-        for logical_key, key in baseline_entries(baseline, data_dir).items():
-            package.set(logical_key, _entry(settings, data_dir, key, checksums[key]))
-        package.set_meta(baseline_metadata(baseline, data_dir))
-        manifest = io.BytesIO()
-        package.dump(manifest)
-        top_hash = package.top_hash
-        s3.put_object(Bucket=bucket, Key=f".quilt/packages/{top_hash}", Body=manifest.getvalue())
-        for pointer in (timestamp, "latest"):
-            s3.put_object(Bucket=bucket, Key=f".quilt/named_packages/{name}/{pointer}", Body=top_hash.encode())
-        top_hashes[name] = top_hash
+        top_hashes[name] = write_package(
+            settings, data_dir, s3, name, baseline_entries(baseline, data_dir), baseline_metadata(baseline, data_dir),
+            checksums, timestamp=timestamp,
+        )
     return top_hashes

@@ -1,0 +1,331 @@
+"""Checks of what the package members of QuiltOps return, each against an expectation computed without the
+SUT: the request the scenario made, the registry read back with boto3, the reference data, or the catalog
+stand-in's state. Failure messages are stable enough to serve as known-defect signatures."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from urllib.parse import parse_qs, urlparse
+
+from datagen.checksums import sha256_bytes
+from quilt_e2e.domain import packages as pk
+from quilt_e2e.domain.expectations import assert_same_names
+from quilt_e2e.domain.registry import (
+    latest_top_hash,
+    manifest_exists,
+    parse_iso,
+    read_manifest,
+    revision_time,
+    split_physical_key,
+)
+from quilt_e2e.domain.world import World
+
+
+def _fail_unless(condition: bool, message: str) -> None:
+    if not condition:
+        raise AssertionError(message)
+
+
+# -- Package_Creation_Result --------------------------------------------------------------------------------
+def assert_creation_result(world: World, *, with_file_count: bool = True) -> None:
+    """Every field of a create/update result but `catalog_url` (its own scenario) against the request and the
+    registry; `file_count` of an update is the number of files of the revision, checked on its own."""
+    from quilt_mcp.domain.package_creation import Package_Creation_Result
+
+    result, wanted = world.result, pk.request(world)
+    _fail_unless(isinstance(result, Package_Creation_Result), f"expected a Package_Creation_Result, got {result!r}")
+    _fail_unless(result.success is True, f"creation did not report success: {result!r}")
+    _fail_unless(bool(pk.TOP_HASH.match(result.top_hash or "")), f"top hash is not a SHA-256: {result.top_hash!r}")
+    _fail_unless(result.package_name == wanted.name, f"package_name {result.package_name!r} != {wanted.name!r}")
+    _fail_unless(result.registry == wanted.registry, f"registry {result.registry!r} != {wanted.registry!r}")
+    bucket = world.settings.packages_bucket
+    pointer = latest_top_hash(world.s3(), bucket, wanted.name)
+    _fail_unless(pointer == result.top_hash,
+                 f"registry's latest revision is {pointer}, the SUT reported {result.top_hash}")
+    _fail_unless(manifest_exists(world.s3(), bucket, result.top_hash), f"no manifest {result.top_hash} in {bucket}")
+    if with_file_count:
+        _fail_unless(result.file_count == len(wanted.added),
+                     f"reported file_count {result.file_count}, but {len(wanted.added)} files were given")
+
+
+def assert_new_revision(world: World) -> None:
+    """The update made a revision of its own, and the registry lists it as latest."""
+    package = pk.current(world)
+    _fail_unless(len(package.revisions) >= 2 and package.revisions[-1] != package.revisions[-2],
+                 f"the update did not make a new revision: {package.revisions}")
+    pointer = latest_top_hash(world.s3(), world.settings.packages_bucket, package.name)
+    _fail_unless(pointer == package.latest, f"registry's latest revision is {pointer}, the SUT reported {package.latest}")
+
+
+def assert_update_result(world: World) -> None:
+    assert_creation_result(world, with_file_count=False)
+    assert_new_revision(world)
+
+
+def assert_in_s3_registry(world: World) -> None:
+    """The result names an S3 registry, and that registry's latest revision of the package is the one reported."""
+    result = world.result
+    _fail_unless(result.success is True, f"creation did not report success: {result!r}")
+    _fail_unless(result.registry.startswith("s3://"), f"registry {result.registry!r} is not an S3 registry")
+    bucket = result.registry[len("s3://"):].split("/")[0]
+    pointer = latest_top_hash(world.s3(), bucket, result.package_name)
+    _fail_unless(pointer == result.top_hash, f"{bucket}'s latest revision is {pointer}, reported {result.top_hash}")
+
+
+def assert_catalog_link(world: World) -> None:
+    """catalog_url is the package's page in the catalog the session works with: <catalog>/b/<bucket>/packages/<name>."""
+    catalog = world.stack.catalog
+    _fail_unless(catalog is not None, "test defect: this stack has no catalog")
+    wanted = pk.request(world)
+    expected = f"{catalog.url.rstrip('/')}/b/{world.settings.packages_bucket}/packages/{wanted.name}"
+    actual = world.result.catalog_url
+    _fail_unless(actual == expected, f"catalog_url {actual!r} is not the catalog's page of the package {expected!r}")
+
+
+def assert_commit_message(world: World, message: str) -> None:
+    header = pk.revision_header(world, pk.current(world).latest)
+    _fail_unless(header.get("message") == message,
+                 f"the revision's commit message is {header.get('message')!r}, expected {message!r}")
+
+
+def assert_no_metadata(world: World) -> None:
+    package = pk.current(world)
+    header = pk.revision_header(world, package.latest)
+    _fail_unless(header.get("user_meta") in (None, {}), f"the manifest carries metadata {header.get('user_meta')!r}")
+    metadata = world.call("get_package_metadata", package.name, world.registry)
+    _fail_unless(metadata == {}, f"get_package_metadata returned {metadata!r} for a package without metadata")
+
+
+def assert_copies_in_registry(world: World) -> None:
+    """Every file of the latest revision is a copy at <package name>/<logical key> in the registry bucket whose
+    bytes are the reference file's."""
+    s3, bucket, name = world.s3(), world.settings.packages_bucket, pk.current(world).name
+    entries = pk.revision_entries(world, pk.current(world).latest)
+    _fail_unless(bool(entries), "the revision holds no files")
+    for logical_key, entry in entries.items():
+        location = split_physical_key(entry.physical_key)
+        _fail_unless((location.bucket, location.key) == (bucket, f"{name}/{logical_key}"),
+                     f"{logical_key} is not a copy in the registry bucket: {entry.physical_key}")
+        extra = {"VersionId": location.version} if location.version else {}
+        body = s3.get_object(Bucket=bucket, Key=location.key, **extra)["Body"].read()
+        source = pk.source_key(world, entry)
+        _fail_unless(sha256_bytes(body) == world.reference.checksums[source],
+                     f"the copy of {logical_key} does not hold the bytes of {source}")
+
+
+def assert_error_names_request(world: World, file_count: int) -> None:
+    """A failed create/update's BackendError context names the package, the registry and the files given."""
+    error = world.last_attempt.error
+    context = getattr(error, "context", None) or {}
+    expected = {"package_name": pk.request(world).name, "registry": world.registry, "file_count": file_count}
+    actual = {key: context.get(key) for key in expected}
+    _fail_unless(actual == expected, f"error context {context!r} does not name {expected!r}")
+
+
+def assert_error_names_path(world: World, path: str) -> None:
+    """A failed read's BackendError context names the package, the registry and the path."""
+    context = getattr(world.last_attempt.error, "context", None) or {}
+    expected = {"package_name": pk.current(world).name, "registry": world.registry, "path": path}
+    actual = {key: context.get(key) for key in expected}
+    _fail_unless(actual == expected, f"error context {context!r} does not name {expected!r}")
+
+
+def assert_revisions_unchanged(world: World) -> None:
+    """The refused call wrote nothing: the package has exactly the pointers it had before."""
+    package = pk.current(world)
+    latest = latest_top_hash(world.s3(), world.settings.packages_bucket, package.name)
+    _fail_unless(latest == package.latest, f"the package's latest revision moved to {latest}")
+    stamped = {tag for tag in pk.package_pointers(world, package.name) if tag != "latest"}
+    before = getattr(world, "pointers_before", None)
+    if before is not None:
+        _fail_unless(stamped == before, f"revision pointers changed: {sorted(before)} -> {sorted(stamped)}")
+
+
+# -- deleting --------------------------------------------------------------------------------------------------
+def assert_no_pointers(world: World) -> None:
+    left = pk.package_pointers(world, pk.current(world).name)
+    _fail_unless(not left, f"revision pointers left behind: {sorted(left)}")
+
+
+# -- Package_Info ------------------------------------------------------------------------------------------------
+def expected_info(world: World, name: str, top_hash: str) -> dict:
+    """The Package_Info fields of one revision of a package, from its manifest and pointers."""
+    bucket = world.settings.packages_bucket
+    header, _ = read_manifest(world.s3(), bucket, top_hash)
+    meta = header.get("user_meta") if isinstance(header.get("user_meta"), dict) else {}
+    description = meta.get("description")
+    return {
+        "name": name,
+        "description": None if description is None else str(description),
+        "tags": [str(tag) for tag in meta.get("tags") or []],
+        "modified": revision_time(world.s3(), bucket, name, top_hash),
+        "registry": world.registry,
+        "bucket": bucket,
+        "top_hash": top_hash,
+    }
+
+
+def assert_info_fields(info, expected: dict, fields=("name", "description", "tags", "modified", "registry",
+                                                   "bucket", "top_hash")) -> None:
+    problems = []
+    for field in fields:
+        if field == "modified":
+            try:
+                actual = parse_iso(info.modified_date)
+            except (TypeError, ValueError):
+                actual = info.modified_date
+        else:
+            actual = getattr(info, field)
+        if actual != expected[field]:
+            problems.append(f"{field} {actual!r} != {expected[field]!r}")
+    _fail_unless(not problems, f"{expected['name']}: " + "; ".join(problems))
+
+
+def assert_info_is_latest(world: World, fields) -> None:
+    package = pk.current(world)
+    assert_info_fields(world.result, expected_info(world, package.name, package.latest), fields)
+
+
+# -- Content_Info ------------------------------------------------------------------------------------------------
+def assert_entries_described(world: World) -> None:
+    """Every listed entry: no date and no download link (browse gives neither); a file has the metadata its
+    manifest entry carries (none may read as None or {}); a directory has no size and no metadata."""
+    entries = pk.revision_entries(world, pk.current(world).latest)
+    for item in world.result:
+        _fail_unless(item.modified_date is None, f"{item.path}: modified_date {item.modified_date!r}")
+        _fail_unless(item.download_url is None, f"{item.path}: download_url {item.download_url!r}")
+        if item.type == "directory":
+            _fail_unless(item.size is None and item.meta in (None, {}), f"{item.path}: directory with {item!r}")
+            continue
+        _fail_unless(item.type == "file", f"{item.path}: type {item.type!r}")
+        _fail_unless(item.path in entries, f"{item.path} is not a file of the package")
+        expected = entries[item.path].user_meta
+        if expected:
+            _fail_unless(item.meta == expected, f"{item.path}: meta {item.meta!r}, the file carries {expected!r}")
+        else:
+            _fail_unless(item.meta in (None, {}), f"{item.path}: meta {item.meta!r} for a file without metadata")
+
+
+def assert_single_file_listing(world: World, path: str) -> None:
+    entries = pk.revision_entries(world, pk.current(world).latest)
+    listing = [(item.path, item.type, item.size) for item in world.result]
+    _fail_unless(listing == [(path, "file", entries[path].size)],
+                 f"listing {listing} is not just the file {path} of {entries[path].size} bytes")
+    assert_entries_described(world)
+
+
+# -- download links ----------------------------------------------------------------------------------------------
+def link_expiry(url: str) -> datetime:
+    """When a presigned S3 URL stops working (SigV2 `Expires`, or SigV4 `X-Amz-Date` + `X-Amz-Expires`)."""
+    query = parse_qs(urlparse(url).query)
+    if "Expires" in query:
+        return datetime.fromtimestamp(int(query["Expires"][0]), timezone.utc)
+    if "X-Amz-Date" in query and "X-Amz-Expires" in query:
+        signed = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        return datetime.fromtimestamp(signed.timestamp() + int(query["X-Amz-Expires"][0]), timezone.utc)
+    raise AssertionError(f"the link carries no expiry: {url.split('?')[0]}")
+
+
+def assert_link_expiry(world: World) -> None:
+    """A link expires in the future, when the catalog's browsing session on the revision ends (the Platform
+    backend gets links through one); without a session, within the hour a presigned URL lasts by default."""
+    expires = link_expiry(world.result)
+    now = datetime.now(timezone.utc)
+    _fail_unless(expires > now, f"the link expired at {expires.isoformat()}")
+    package = pk.current(world)
+    catalog = world.stack.catalog
+    sessions = catalog.catalog.sessions.for_revision(world.settings.packages_bucket, package.name, package.latest) \
+        if catalog is not None else []
+    if sessions:
+        ends = [session.expires for session in sessions]
+        _fail_unless(any(abs((expires - end).total_seconds()) <= 2 for end in ends),
+                     f"the link expires at {expires.isoformat()}, the browsing session at "
+                     f"{', '.join(e.isoformat() for e in ends)}")
+    else:
+        _fail_unless((expires - now).total_seconds() <= 3600, f"the link lasts until {expires.isoformat()}")
+
+
+def assert_download(world: World, key: str, url: str | None = None) -> None:
+    """The link (the last result unless given) serves the reference bytes of `key`."""
+    import requests
+
+    response = requests.get(url or world.result, timeout=30)
+    _fail_unless(response.status_code == 200, f"download answered HTTP {response.status_code}")
+    _fail_unless(sha256_bytes(response.content) == world.reference.checksums[key], "downloaded bytes differ from reference")
+
+
+# -- search --------------------------------------------------------------------------------------------------------
+def assert_search_shows(world: World, name: str) -> None:
+    """Every result for `name` shows the revision it names as the registry has it."""
+    hits = [info for info in world.result if info.name == name]
+    _fail_unless(bool(hits), f"search found no {name}: {[info.name for info in world.result]}")
+    for info in hits:
+        _fail_unless(manifest_exists(world.s3(), world.settings.packages_bucket, info.top_hash or "-"),
+                     f"{name}: top hash {info.top_hash!r} is no revision in the registry")
+        assert_info_fields(info, expected_info(world, name, info.top_hash))
+    latest = latest_top_hash(world.s3(), world.settings.packages_bucket, name)
+    _fail_unless(any(info.top_hash == latest for info in hits), f"{name}: no result at its latest revision {latest}")
+
+
+def assert_search_once_at_latest(world: World, name: str) -> None:
+    hits = [info.top_hash for info in world.result if info.name == name]
+    latest = latest_top_hash(world.s3(), world.settings.packages_bucket, name)
+    _fail_unless(hits == [latest], f"search shows {name} at revisions {hits}, expected once at {latest}")
+
+
+def assert_search_names_registry(world: World) -> None:
+    assert_same_names("packages found", pk.registry_packages(world), [info.name for info in world.result])
+
+
+# -- revising ------------------------------------------------------------------------------------------------------
+def assert_added_keys(world: World) -> None:
+    """The files an update added sit where create/update document it (path in the bucket with auto-organize,
+    file name without), and point at (or copy) their source."""
+    wanted = pk.request(world)
+    entries = pk.revision_entries(world, pk.current(world).latest)
+    for uri in wanted.added:
+        key = pk.logical_key(uri, wanted.auto_organize)
+        _fail_unless(key in entries, f"{pk.data_key(uri)} is not in the revision at {key!r}: {sorted(entries)[:10]}")
+        _fail_unless(pk.source_key(world, entries[key]) == pk.data_key(uri),
+                     f"{key} holds {entries[key].physical_key}, not {uri}")
+
+
+def assert_all_referenced(world: World) -> None:
+    """No file of the latest revision was copied: each entry points at its source in the data bucket."""
+    wanted = pk.request(world)
+    for key, entry in pk.revision_entries(world, pk.current(world).latest).items():
+        location = split_physical_key(entry.physical_key)
+        _fail_unless(location.bucket == world.settings.data_bucket and location.key == wanted.sources.get(key),
+                     f"{key} is not a reference to its source {wanted.sources.get(key)}: {entry.physical_key}")
+
+
+def assert_entry_metadata_kept(world: World) -> None:
+    """Files that were in the package before the update still carry their own metadata."""
+    package = pk.current(world)
+    before = pk.revision_entries(world, package.revisions[-2])
+    after = pk.revision_entries(world, package.latest)
+    lost = {key: (entry.user_meta, after[key].user_meta if key in after else "<gone>")
+            for key, entry in before.items()
+            if entry.user_meta and (key not in after or after[key].user_meta != entry.user_meta)}
+    _fail_unless(not lost, f"files lost their metadata in the update (before, after): {lost}")
+
+
+# -- the other backend's view --------------------------------------------------------------------------------------
+def assert_files_of_latest(world: World, files: dict[str, int | None]) -> None:
+    """`files` (path → size, as seen through the other backend) are exactly the latest revision's files."""
+    entries = pk.revision_entries(world, pk.current(world).latest)
+    expected = {key: entry.size for key, entry in entries.items()}
+    assert_same_names("files seen through the other backend", expected, files)
+    sizes = {key: (size, expected[key]) for key, size in files.items() if size != expected[key]}
+    _fail_unless(not sizes, f"sizes differ (seen, written): {sizes}")
+
+
+def assert_other_backend_view(world: World, view: dict, key: str) -> None:
+    """The other backend finds the current package once at its latest revision, lists exactly its files with
+    their sizes, shows its information as the registry has it, and links to bytes equal to the reference."""
+    package = pk.current(world)
+    hits = [info.top_hash for info in view["search"] if info.name == package.name]
+    _fail_unless(hits == [package.latest], f"search shows {package.name} at {hits}, expected once at {package.latest}")
+    assert_files_of_latest(world, view["files"])
+    assert_info_fields(view["info"], expected_info(world, package.name, package.latest))
+    assert_download(world, key, view["link"])
