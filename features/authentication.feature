@@ -17,24 +17,6 @@ Feature: Authentication and session status
     Then I am reported as not authenticated
     And the status names no catalog and no registry
 
-  @local
-  Scenario: AWS access works without a catalog login
-    When I open a QuiltOps session
-    And I ask the session for an S3 client
-    Then that client lists the reference data of the simple-csv dataset
-
-  @local
-  Scenario: An S3 client for another region
-    When I open a QuiltOps session
-    And I ask the session for an S3 client in region "us-west-2"
-    Then that client is bound to region "us-west-2"
-
-  @local @defect.QMCP-011
-  Scenario: Asking for an unknown AWS service is rejected as invalid input
-    When I open a QuiltOps session
-    And I try to get a client for the AWS service "invalid-service-xyz"
-    Then the call is refused with a validation error
-
   @local @defect.QMCP-009
   Scenario: GraphQL queries without a catalog login are refused as unauthenticated
     When I open a QuiltOps session
@@ -45,6 +27,12 @@ Feature: Authentication and session status
   Scenario: GraphQL credentials without a catalog login are refused as unauthenticated
     When I open a QuiltOps session
     And I try to get the GraphQL authentication headers
+    Then the call is refused with an authentication error
+
+  @local @defect.QMCP-082
+  Scenario: Asking for the GraphQL endpoint without a catalog login is refused as unauthenticated
+    When I open a QuiltOps session
+    And I try to get the GraphQL endpoint
     Then the call is refused with an authentication error
 
   @local @defect.QMCP-012

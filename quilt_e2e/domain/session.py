@@ -33,6 +33,12 @@ def login(world: World, username: str) -> None:
     world.user = username
 
 
+def switch_user(world: World, username: str) -> None:
+    """Another person takes over mid-scenario: log in as them and build QuiltOps afresh for their session."""
+    login(world, username)
+    world.forget_ops()
+
+
 def ensure_identity(world: World) -> None:
     """Multiuser QuiltOps needs a catalog identity to exist at all: act as the default user unless the
     scenario chose one (or chose none)."""
@@ -59,3 +65,61 @@ def forged_token(world: World, username: str) -> str:
 
     genuine = jwt.decode(token_for(world, username), options={"verify_signature": False})
     return jwt.encode(genuine, "not-the-catalog-secret-0123456789abcdef", algorithm="HS256")
+
+
+def present_aws_credentials(world: World) -> str:
+    """Hand QuiltOps AWS credentials through the runtime context, as an MCP client that brings its own does.
+    They are the test IAM role's (assumed with the suite's own AWS access); returns the identity they carry.
+
+    Only the embedded stack lets the suite assume that role (on AWS it trusts EC2 alone): @use.with_stack=embedded."""
+    from quilt_mcp.context.runtime_context import RuntimeAuthState, push_runtime_context, reset_runtime_context
+
+    sts = world.stack.client("sts")
+    account = sts.get_caller_identity()["Account"]
+    answer = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{world.settings.iam_role}",
+                             RoleSessionName=f"{world.settings.run_id}-presented"[:64], DurationSeconds=900)
+    credentials = answer["Credentials"]
+    extras = {"aws_credentials": {
+        "access_key_id": credentials["AccessKeyId"],
+        "secret_access_key": credentials["SecretAccessKey"],
+        "session_token": credentials["SessionToken"],
+        "region": world.settings.region,
+    }}
+    handle = push_runtime_context(environment="web", auth=RuntimeAuthState(scheme="Bearer", extras=extras))
+    world.cleanups.append(lambda: reset_runtime_context(handle))
+    return answer["AssumedRoleUser"]["Arn"]
+
+
+def revoke_login(world: World) -> None:
+    """The catalog stops accepting the current user's login: the stand-in deactivates the account for
+    the rest of the scenario (a real catalog is never changed like this: such scenarios are @use.with_stack=embedded)."""
+    stand_in = catalog(world)
+    directory = getattr(getattr(stand_in, "catalog", None), "directory", None)
+    if directory is None:
+        raise AssertionError("test defect: only the embedded stack's stand-in can revoke a login (tag @use.with_stack=embedded)")
+    user = directory.get(world.user or "")
+    if user is None:
+        raise AssertionError(f"test defect: no catalog user {world.user!r} is logged in to revoke")
+    with directory.lock:
+        user.is_active = False
+
+    def reactivate():
+        with directory.lock:
+            user.is_active = True
+
+    world.cleanups.append(reactivate)
+
+
+def damage_login_file(world: World, name: str) -> None:
+    """quilt3's login file `name` (auth.json or credentials.json) holds garbage, as a new process finds it
+    after a crash mid-write; quilt3's in-memory session is dropped so the next call reads the file."""
+    import quilt3.session
+
+    sandbox = world.stack.sandbox
+    if sandbox is None:
+        raise AssertionError("test defect: no sandbox to hold quilt3's login files")
+    path = sandbox.quilt_data_dir / name
+    if not path.exists():
+        raise AssertionError(f"test defect: there is no {name} to damage (log in first)")
+    path.write_text('{"truncated": ')
+    quilt3.session.clear_session()

@@ -1,0 +1,44 @@
+"""GraphQL documents the scenarios send through QuiltOps, and what the catalog should answer to them."""
+
+from __future__ import annotations
+
+from quilt_e2e.domain import session
+from quilt_e2e.domain.world import World
+
+MY_NAME = "query { me { name email } }"
+BUCKET_CONFIG = "query BucketConfig($name: String!) { bucketConfig(name: $name) { name } }"
+USER_LIST = "query { admin { user { list { name } } } }"  # an administrator's query
+NOBODY_ANSWERS = "http://127.0.0.1:9"  # the discard port: nothing listens there
+
+# problem → (document, variables): queries the catalog rejects before running them
+BAD_QUERIES = {
+    "a field the catalog does not have": ("query { me { name shoeSize } }", None),
+    "a syntax error": ("query { me { name ", None),
+    "a variable of the wrong type": (BUCKET_CONFIG, {"name": 42}),
+    "a required variable missing": (BUCKET_CONFIG, None),
+}
+
+
+def bad_query(problem: str) -> tuple[str, dict | None]:
+    try:
+        return BAD_QUERIES[problem]
+    except KeyError:
+        raise AssertionError(f"test defect: no bad query for {problem!r} (known: {', '.join(BAD_QUERIES)})") from None
+
+
+def acting_user(world: World) -> str:
+    return world.user or session.DEFAULT_USER
+
+
+def expected_bucket_config(world: World, bucket: str) -> dict:
+    """The whole answer to BUCKET_CONFIG: the bucket if the catalog shows it to the user, else null."""
+    visible = session.catalog(world).visible_buckets(acting_user(world))
+    return {"data": {"bucketConfig": {"name": bucket} if bucket in visible else None}}
+
+
+def assert_answer_names_user(answer, username: str) -> None:
+    if not isinstance(answer, dict) or "errors" in answer:
+        raise AssertionError(f"GraphQL answered {answer!r}")
+    me = (answer.get("data") or {}).get("me") or {}
+    if me.get("name") != username:
+        raise AssertionError(f"GraphQL answered {answer}, expected the user {username}")

@@ -1,0 +1,199 @@
+"""Catalog configuration, the default catalog and registry, bucket listing, and other catalog addresses."""
+
+from behave import given, then, when
+
+from quilt_e2e.domain import catalog_facts, other_catalogs, session
+
+
+# -- other catalog addresses (kept on the behave context for the scenario) -------------------------------
+@given("a web site that is not a Quilt catalog")
+def step_plain_site(context):
+    context.other_catalog_url = other_catalogs.plain_web_site(context.world)
+
+
+@given("a web site that answers every address with its home page")
+def step_spa_site(context):
+    context.other_catalog_url = other_catalogs.single_page_app(context.world)
+
+
+@given("a catalog that refuses access to its configuration")
+def step_denied_site(context):
+    context.other_catalog_url = other_catalogs.access_denied(context.world)
+
+
+@given("a catalog whose configuration is not a JSON object")
+def step_list_config(context):
+    context.other_catalog_url = other_catalogs.catalog_serving(context.world, [catalog_facts.facts(context.world).config])
+
+
+@given('a catalog whose configuration lacks its "{key}"')
+def step_incomplete_config(context, key):
+    context.other_catalog_url = other_catalogs.catalog_without(context.world, key)
+
+
+@given("an address nobody answers at")
+def step_dead_address(context):
+    context.other_catalog_url = other_catalogs.NOBODY_ANSWERS
+
+
+@given("a host name that does not exist")
+def step_no_host(context):
+    context.other_catalog_url = other_catalogs.NO_SUCH_HOST
+
+
+@given("I am logged in to a catalog whose configuration does not name its region")
+def step_login_incomplete(context):
+    context.other_catalog_url = other_catalogs.log_in_to_catalog_without(context.world, "region")
+
+
+# -- reading a catalog's configuration --------------------------------------------------------------------
+@when("I read the configuration of the catalog")
+def step_read_config(context):
+    world = context.world
+    world.result = world.call("get_catalog_config", catalog_facts.facts(world).url)
+
+
+@when("I read the configuration of the catalog, its address ending in a slash")
+def step_read_config_slash(context):
+    world = context.world
+    world.result = world.call("get_catalog_config", catalog_facts.facts(world).url + "/")
+
+
+@when("I try to read the configuration of that catalog")
+def step_try_read_other(context):
+    context.world.attempt("get_catalog_config", context.other_catalog_url)
+
+
+@when("I try to read a catalog configuration from {address}")
+def step_try_read_address(context, address):
+    value = {"an empty address": "", "no address at all": None}.get(address, "?")
+    assert value != "?", f"test defect: unknown address {address!r}"
+    context.world.attempt("get_catalog_config", value)
+
+
+@then("I receive the catalog's configuration")
+def step_config_is(context):
+    world = context.world
+    catalog_facts.assert_catalog_config(world.result, catalog_facts.facts(world))
+
+
+@then("the error message names the catalog configuration")
+def step_error_names_config(context):
+    import re
+
+    message = str(context.world.last_attempt.error)
+    assert re.search(r"catalog[ _]config", message, re.IGNORECASE), f"the message does not name it: {message!r}"
+
+
+@then("the error's details name the address I asked for")
+def step_error_address(context):
+    error = context.world.last_attempt.error
+    details = getattr(error, "context", None) or {}
+    assert details.get("catalog_url") == context.other_catalog_url, (
+        f"error context {details!r} does not give catalog_url {context.other_catalog_url!r}")
+
+
+# -- the default catalog and registry ---------------------------------------------------------------------
+@when("I choose the catalog as my default catalog")
+def step_configure(context):
+    world = context.world
+    world.result = world.call("configure_catalog", catalog_facts.facts(world).url)
+
+
+@when("I try to choose the catalog as my default catalog")
+def step_try_configure(context):
+    world = context.world
+    world.attempt("configure_catalog", catalog_facts.facts(world).url)
+
+
+@when("I try to choose {address} as my default catalog")
+def step_try_configure_address(context, address):
+    value = {"an empty address": "", "no address at all": None,
+             "an address nobody answers at": other_catalogs.NOBODY_ANSWERS}.get(address, "?")
+    assert value != "?", f"test defect: unknown address {address!r}"
+    context.world.attempt("configure_catalog", value)
+
+
+@then("the choice is accepted")
+def step_configure_accepted(context):
+    assert context.world.result is None, f"configure_catalog returned {context.world.result!r}, documented None"
+
+
+@then("my local Quilt configuration points at the catalog and its registry")
+def step_quilt_config_is(context):
+    world = context.world
+    problems = other_catalogs.quilt_config_problems(world, catalog_facts.facts(world))
+    assert not problems, "; ".join(problems)
+
+
+@then("my local Quilt configuration still names no catalog")
+def step_quilt_config_none(context):
+    problems = other_catalogs.quilt_config_problems(context.world, None)
+    assert not problems, "; ".join(problems)
+
+
+@when("I ask for the registry URL")
+def step_registry_url(context):
+    context.world.result = context.world.call("get_registry_url")
+
+
+@then("the registry URL is the catalog's registry")
+def step_registry_is(context):
+    expected = catalog_facts.facts(context.world).registry_url
+    assert context.world.result == expected, f"registry URL {context.world.result!r}, expected {expected!r}"
+
+
+@then("there is no registry URL")
+def step_no_registry(context):
+    assert context.world.result is None, f"registry URL {context.world.result!r}, expected none"
+
+
+# -- buckets ----------------------------------------------------------------------------------------------
+@when("I list the buckets")
+def step_list_buckets(context):
+    context.world.result = context.world.call("list_buckets")
+
+
+@when("I try to list the buckets")
+def step_try_list_buckets(context):
+    context.world.attempt("list_buckets")
+
+
+@then("I see every bucket I can use, each with its creation date")
+def step_buckets_are(context):
+    problems = catalog_facts.bucket_list_problems(context.world, context.world.result)
+    assert not problems, "; ".join(problems)
+
+
+@then("each bucket names its region and my access level to it")
+def step_bucket_regions(context):
+    problems = catalog_facts.bucket_location_problems(context.world, context.world.result)
+    assert not problems, "; ".join(problems)
+
+
+# -- a multiuser deployment's own settings ------------------------------------------------------------------
+@given("the deployment names {description} and no registry")
+def step_deployment(context, description):
+    world = context.world
+    session.login(world, session.DEFAULT_USER)  # a token exists: what fails is the deployment's configuration
+    other_catalogs.deploy_with(world, QUILT_CATALOG_URL=other_catalogs.deployment_url(world, description),
+                               QUILT_REGISTRY_URL=None)
+
+
+@given("the deployment names a GraphQL endpoint nobody answers at")
+def step_dead_graphql(context):
+    world = context.world
+    session.login(world, session.DEFAULT_USER)
+    context.other_catalog_url = f"{other_catalogs.NOBODY_ANSWERS}/graphql"
+    other_catalogs.deploy_with(world, QUILT_GRAPHQL_ENDPOINT=context.other_catalog_url)
+
+
+@then("the endpoint is the one the deployment names")
+def step_endpoint_named(context):
+    actual = context.world.result
+    assert actual == context.other_catalog_url, f"GraphQL endpoint {actual!r}, expected {context.other_catalog_url!r}"
+
+
+@when("I try to ask for the authentication status")
+def step_try_status(context):
+    context.world.attempt("get_auth_status")
