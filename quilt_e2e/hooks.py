@@ -27,11 +27,13 @@ def _interrupt(signum, frame):
 
 
 def before_all(context):
-    tag_expression = str(getattr(context.config, "tag_expression", "") or "")
+    tag_expression = getattr(context.config, "tag_expression", None)
+    selects = tag_expression.check if tag_expression is not None and str(tag_expression).strip() else None
+    all_tags = _all_scenario_tags(context)
     try:
-        run = SuiteRun.prepare(context.config.userdata, _all_scenario_tags(context), tag_expression)
+        run = SuiteRun.prepare(context.config.userdata, all_tags, selects)
         context.suite_run = run
-        if not tag_expression.strip():
+        if selects is None:
             # no --tags: run (and report) just this backend's scenarios, not the other's as skipped
             from behave.tag_expression import make_tag_expression
 
@@ -44,6 +46,11 @@ def before_all(context):
     total = stack.startup_seconds.get("total", 0.0)
     phases = ", ".join(f"{k} {v:.2f}s" for k, v in stack.startup_seconds.items() if k != "total")
     print(f"quilt-e2e: {stack.kind} stack up in {total:.2f}s ({phases}); run id {run.settings.run_id}", file=sys.stderr)
+    other = run.unrunnable_selected(all_tags, selects)
+    if other:
+        backend = run.settings.backend
+        print(f"quilt-e2e: {other} selected scenario(s) do not run on the {backend} backend and are skipped; "
+              f"select them with --tags=@{'multiuser' if backend == 'local' else 'local'}", file=sys.stderr)
     context.reference = ReferenceData(stack.data_dir, run.settings.data_bucket)
     # one results folder per backend, so a local and a multiuser run both land in the report
     context.allure = report.AllureRun.for_runner(context._runner, RESULTS_DIR / run.settings.backend)
@@ -62,11 +69,21 @@ def before_scenario(context, scenario):
         defect_ids = [t.split(".", 1)[1] for t in scenario.effective_tags if t.startswith("defect.")]
         _allure(context).annotate(scenario, run.settings.backend, run.settings.stack, defect_ids)
     if not run.runs_scenario(scenario.effective_tags):
-        scenario.skip(f"not a @{run.settings.backend} scenario")
+        scenario.skip(run.skip_reason(scenario.effective_tags))
         return
+    _coverage_context(run.settings.backend, scenario)
     if run.stack.sandbox is not None:
         run.stack.sandbox.reset_quilt_session()  # no login carries over from another scenario
     context.world = World(run.settings, context.reference, run.stack)
+
+
+def _coverage_context(backend: str, scenario) -> None:
+    """Under coverage.py (`quilt-e2e coverage`), attribute the SUT lines a scenario runs to `mode|file:line`
+    (the location `behave FILE:LINE` accepts, an outline's example row included): the mutation job's map."""
+    coverage = sys.modules.get("coverage")
+    current = coverage.Coverage.current() if coverage is not None else None
+    if current is not None:
+        current.switch_context(f"{backend}|{scenario.location}")
 
 
 def after_step(context, step):
@@ -99,6 +116,7 @@ def after_scenario(context, scenario):
     world: World | None = getattr(context, "world", None)
     if world is not None:
         world.close()
+        _record_measurements(context, scenario, world)
     if scenario.status == Status.passed:
         if world is not None:
             _attach_evidence(world)
@@ -108,6 +126,17 @@ def after_scenario(context, scenario):
             if _allure(context):
                 _allure(context).set_verdict(scenario, "failed", verdict.message())
             raise AssertionError(verdict.message())
+
+
+def _record_measurements(context, scenario, world: World) -> None:
+    """Figures against the spec's limits go to the run's performance report whatever the scenario's outcome
+    (an OVER figure fails a scenario and must still be reported); passed scenarios attach them as evidence."""
+    if not world.measurements:
+        return
+    context.suite_run.record_measurements(scenario.name, [m.as_dict() for m in world.measurements])
+    if scenario.status != Status.passed:
+        for measurement in world.measurements:
+            report.attach_text("performance", measurement.describe())
 
 
 def after_all(context):

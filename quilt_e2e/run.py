@@ -15,6 +15,11 @@ from quilt_e2e.defects import DefectRegistry, DefectRegistryError, Outcome, Verd
 from quilt_e2e.stack import PROJECT_ROOT, Stack, StackError, create_stack
 
 DEFECT_REGISTRY = PROJECT_ROOT / "features" / "known_defects.yaml"
+BACKEND_TAGS = ("local", "multiuser")  # a scenario runs on each backend it is tagged with
+# Active tags (behave's own schema, @use.with_<category>=<value> / @not.with_<category>=<value>) for the run's
+# other settings, e.g. @use.with_stack=embedded for scenarios that need the catalog stand-in to misbehave on
+# purpose, @use.with_data_profile=full for scenarios that only mean something with spec-sized data.
+ACTIVE_TAG_CATEGORIES = ("stack", "data_profile")
 # Everything a run writes for people to read; QUILT_E2E_REPORTS_DIR moves it (the project's tests do).
 REPORTS_DIR = Path(os.environ.get("QUILT_E2E_REPORTS_DIR") or PROJECT_ROOT / "reports")
 RESULTS_DIR = REPORTS_DIR / "allure-results"
@@ -28,6 +33,7 @@ class RunSetupError(Exception):
 class RunLedger:
     known_defects: list[dict] = field(default_factory=list)
     unexpected_passes: list[str] = field(default_factory=list)
+    measurements: list[dict] = field(default_factory=list)  # figures against the spec's limits, per scenario
 
 
 class SuiteRun:
@@ -41,12 +47,18 @@ class SuiteRun:
 
     # -- run ---------------------------------------------------------------------------------------
     @classmethod
-    def prepare(cls, userdata, scenario_tag_sets: Iterable[Iterable[str]], tag_expression: str = "") -> "SuiteRun":
-        """Validate settings and every defect tag before anything is started."""
+    def prepare(cls, userdata, scenario_tag_sets: Iterable[Iterable[str]], selects=None) -> "SuiteRun":
+        """Validate settings and every defect tag before anything is started.
+
+        `selects(tags)` is the run's tag expression (None: every scenario). Without -D backend=..., the backend
+        is the one the selected scenarios ask for (see `selected_backend`)."""
         try:
             userdata = dict(userdata)
-            if "backend" not in userdata and "multiuser" in tag_expression and "local" not in tag_expression:
-                userdata["backend"] = "multiuser"
+            scenario_tag_sets = [set(tags) for tags in scenario_tag_sets]
+            if "backend" not in userdata and selects is not None:
+                backend = selected_backend([tags for tags in scenario_tag_sets if selects(tags)], selects)
+                if backend is not None:
+                    userdata["backend"] = backend
             settings = load_settings(userdata)
             registry = DefectRegistry.load(DEFECT_REGISTRY)
             for tags in scenario_tag_sets:
@@ -86,11 +98,50 @@ class SuiteRun:
         for scenario in self.ledger.unexpected_passes:
             lines.append(f"UNEXPECTED PASS (known-defect tag but passed): {scenario}")
         self._write_report("known-defects.json", self.ledger.known_defects)
+        lines += self._performance_report()
         return lines
+
+    def record_measurements(self, scenario_name: str, figures: Iterable[dict]) -> None:
+        self.ledger.measurements += [{**figure, "scenario": scenario_name} for figure in figures]
+
+    def _performance_report(self) -> list[str]:
+        """performance.json and the summary lines, when the run measured anything."""
+        from quilt_e2e.reporting import performance
+
+        if not self.ledger.measurements:
+            return []
+        settings = self.settings
+        section = performance.section(self.ledger.measurements, backend=settings.backend, stack=settings.stack,
+                                      data_profile=settings.data_profile, run_id=settings.run_id)
+        path = performance.write(REPORTS_DIR, section)
+        return performance.summary_lines(section) + [f"performance figures in {path}"]
 
     # -- scenarios -------------------------------------------------------------------------------
     def runs_scenario(self, tags: Iterable[str]) -> bool:
-        return self.settings.backend in set(tags)
+        return self.skip_reason(tags) is None
+
+    def skip_reason(self, tags: Iterable[str]) -> str | None:
+        """Why this run does not run a scenario with these tags (None: it does): it is not tagged with the run's
+        backend, or one of its active tags does not match the run's settings."""
+        from behave.tag_matcher import ActiveTagMatcher
+
+        tags = list(tags)
+        if self.settings.backend not in tags:
+            return f"not a @{self.settings.backend} scenario"
+        values = {category: str(getattr(self.settings, category)) for category in ACTIVE_TAG_CATEGORIES}
+        matcher = ActiveTagMatcher(values)
+        if matcher.should_skip_with_tags(tags):
+            wanted = [t for t in tags if matcher.tag_pattern.match(t)]
+            now = ", ".join(f"{k}={v}" for k, v in values.items())
+            return f"active tag(s) {', '.join('@' + t for t in wanted)} do not match this run ({now}; set with -D)"
+        return None
+
+    def unrunnable_selected(self, scenario_tag_sets: Iterable[Iterable[str]], selects=None) -> int:
+        """How many scenarios the tag expression selected that this run's backend cannot run."""
+        return sum(
+            1 for tags in scenario_tag_sets
+            if (selects is None or selects(tags)) and self.settings.backend not in set(tags)
+        )
 
     def judge_failed_step(self, tags: Iterable[str], failure_text: str) -> Verdict:
         return self.defects.judge(tags, self.settings.backend, failed=True, failure_text=failure_text)
@@ -110,6 +161,23 @@ class SuiteRun:
     def _write_report(self, name: str, payload) -> None:
         REPORTS_DIR.mkdir(parents=True, exist_ok=True)
         (REPORTS_DIR / name).write_text(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+def selected_backend(selected_tag_sets: list[set[str]], selects) -> str | None:
+    """multiuser when the tag expression asks for it: it selects no scenario without the @multiuser tag
+    (`--tags=@multiuser`, `--tags=@multiuser --tags=@admin`) but does without @local, or it selects only
+    scenarios that run on multiuser alone (`--tags="not @local"`). None (the configured default) otherwise."""
+    if not selected_tag_sets:
+        return None
+
+    def needs(tag: str) -> bool:
+        return all(not selects(tags - {tag}) for tags in selected_tag_sets)
+
+    if needs("multiuser") and not needs("local"):
+        return "multiuser"
+    if all("multiuser" in tags and "local" not in tags for tags in selected_tag_sets):
+        return "multiuser"
+    return None
 
 
 def fail_setup(message: str) -> None:

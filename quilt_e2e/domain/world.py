@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from quilt_e2e.config import Settings
 from quilt_e2e.domain.reference import ReferenceData
+
+
+_PACKAGE_SERIAL = itertools.count(1)
 
 
 @dataclass
@@ -44,15 +48,35 @@ class Attempt:
 
 @dataclass
 class Measurement:
-    """A figure the spec puts a threshold on, kept for the report."""
+    """A figure the spec puts a threshold on, kept for the report: a time in seconds unless `unit` says
+    otherwise (memory in "MB"). `spec` is the spec's row (e.g. "17.3"); `enforced` whether the scenario
+    fails when the figure is over (see quilt_e2e/domain/performance.py)."""
 
     name: str
-    seconds: float
+    value: float
     threshold: float
+    unit: str = "s"
+    spec: str = ""
+    enforced: bool = True
+
+    @property
+    def seconds(self) -> float:
+        return self.value
+
+    @property
+    def within(self) -> bool:
+        return self.value <= self.threshold
 
     def describe(self) -> str:
-        verdict = "within" if self.seconds <= self.threshold else "OVER"
-        return f"{self.name}: {self.seconds:.3f} s ({verdict} the spec's {self.threshold:g} s)"
+        verdict = "within" if self.within else "OVER"
+        row = f" {self.spec}" if self.spec else ""
+        return f"{self.name}: {self.value:.3f} {self.unit} ({verdict} the spec's{row} {self.threshold:g} {self.unit})"
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name, "value": round(self.value, 3), "unit": self.unit, "limit": self.threshold,
+            "spec": self.spec, "verdict": "within" if self.within else "OVER", "enforced": self.enforced,
+        }
 
 
 @dataclass
@@ -94,6 +118,10 @@ class World:
             self._ops = self.call_with(QuiltOpsFactory, "create")
         return self._ops
 
+    def forget_ops(self) -> None:
+        """The next call builds QuiltOps again (the identity it acts as has changed)."""
+        self._ops = None
+
     def call(self, operation: str, *args, **kwargs) -> Any:
         """Call `ops.<operation>`; a SUT exception propagates unchanged (the step fails)."""
         return self.call_with(self.ops, operation, *args, **kwargs)
@@ -134,8 +162,8 @@ class World:
                 return call
         raise AssertionError(f"test defect: no {operation} call in this scenario")
 
-    def measure(self, operation: str, threshold: float) -> Measurement:
-        measurement = Measurement(operation, self.last_call(operation).seconds, threshold)
+    def measure(self, operation: str, threshold: float, enforced: bool) -> Measurement:
+        measurement = Measurement(operation, self.last_call(operation).seconds, threshold, enforced=enforced)
         self.measurements.append(measurement)
         return measurement
 
@@ -152,6 +180,10 @@ class World:
     def run_package_name(self, label: str) -> str:
         """Packages a run creates live under the run id namespace, so cleanup can find them all."""
         return f"{self.settings.run_id}/{label}"
+
+    def new_package_name(self, label: str) -> str:
+        """A run-namespaced name no other scenario of this run uses (labels repeat across scenarios)."""
+        return self.run_package_name(f"{label}-{next(_PACKAGE_SERIAL)}")
 
     def s3(self):
         """A boto3 S3 client independent of the SUT, for verification."""
