@@ -1,6 +1,9 @@
 """The `quilt-e2e` command line.
 
     quilt-e2e report [--results DIR] [--output DIR] [--single-file] [--node-modules DIR]
+    quilt-e2e coverage [--modes local,multiuser] [--fail-under PCT] [-- BEHAVE ARGS]
+    quilt-e2e mutate [--sample N] [--seed S] [--files GLOB] [--jobs N] [--list] [--mutant ID]
+    quilt-e2e contract
 
 Errors a user can fix are one line on stderr and exit status 2, never a traceback.
 """
@@ -40,7 +43,33 @@ def _parser() -> argparse.ArgumentParser:
                      help=f"where `npm ci` installed allure-commandline (default: ${report.NODE_MODULES_ENV}, "
                           "else ./node_modules, else the project's node_modules)")
     rep.add_argument("--name", default=report.REPORT_NAME, help="report title (default: %(default)s)")
+    commands.add_parser(
+        "contract",
+        help="check the API contract matrix against the installed SUT and the features; print its size",
+        description=(
+            "Load features/contract/*.yaml, check it against the installed quilt-mcp (every public member, "
+            "parameter and returned field has a cell) and the feature files (every cell names a scenario that "
+            "runs on its backends), and print the number of asserted and not-applicable cells per backend."
+        ),
+    )
+    from quilt_e2e.quality.cli import add_commands
+
+    add_commands(commands)
     return parser
+
+
+def _contract() -> int:
+    from quilt_e2e import contract
+
+    matrix = contract.load_matrix()
+    problems = contract.check(matrix)
+    print(f"{PROG} contract: {len(matrix.members)} members, {len(matrix.cells)} cells")
+    for backend, counts in contract.summary(matrix).items():
+        print(f"{PROG} contract:   {backend}: {counts['asserted']} asserted by scenarios, "
+              f"{counts['not_applicable']} not applicable (with a reason)")
+    for problem in problems:
+        print(f"{PROG} contract: problem: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -61,13 +90,19 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from quilt_e2e.contract import ContractError
+    from quilt_e2e.quality.cli import QUALITY_ERRORS, run_command
     from quilt_e2e.reporting.report import ReportError
 
     args = _parser().parse_args(argv)
     try:
         if args.command == "report":
             return _report(args)
-    except ReportError as exc:
+        if args.command in ("coverage", "mutate"):
+            return run_command(args)
+        if args.command == "contract":
+            return _contract()
+    except (ReportError, ContractError, *QUALITY_ERRORS) as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -140,3 +140,25 @@ def test_scenario_names_of_outlines_and_their_example_tags_are_read(tmp_path):
     """))
     tags = contract.scenario_tags(tmp_path)
     assert tags["Do <thing>"] >= {"local", "multiuser"}
+
+
+def test_the_contract_command_prints_the_matrix_size_per_backend(capsys):
+    from quilt_e2e import cli
+
+    assert cli.main(["contract"]) == 0
+    out = capsys.readouterr().out
+    matrix = contract.load_matrix()
+    assert f"{len(matrix.members)} members, {len(matrix.cells)} cells" in out
+    for backend, counts in contract.summary(matrix).items():
+        assert f"{backend}: {counts['asserted']} asserted by scenarios, {counts['not_applicable']} not applicable" in out
+
+
+def test_the_contract_command_reports_a_broken_matrix_in_one_line(tmp_path, monkeypatch, capsys):
+    from quilt_e2e import cli
+
+    (tmp_path / "broken.yaml").write_text("- not a mapping\n")
+    monkeypatch.setattr(contract, "CONTRACT_DIR", tmp_path)
+    monkeypatch.setattr(contract.load_matrix, "__defaults__", (tmp_path,))
+    assert cli.main(["contract"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("quilt-e2e contract: error: broken.yaml: expected a mapping") and "\n" not in err
