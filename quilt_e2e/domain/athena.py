@@ -327,29 +327,29 @@ def identity(world: World, access_key: str, secret_key: str, token: str | None) 
     return sts.client("sts", endpoint_url=world.stack.endpoint_url).get_caller_identity()["Arn"]
 
 
-def _service_client(world: World, attribute: str, service_name: str, region: str | None):
+def _service_client(world: World, attribute: str, service_name: str, label: str, region: str | None):
     """The service's `attribute` client: one object across accesses, of the right AWS service, and (when
     `region` is given) working in that region."""
     svc = service(world)
     client = getattr(svc, attribute)
-    label = f"the {service_name} client"
-    assert client is getattr(svc, attribute), f"{label} is made anew on every access"
+    what = f"the {label} client"
+    assert client is getattr(svc, attribute), f"{what} is made anew on every access"
     assert client.meta.service_model.service_name == service_name, \
-        f"{label} is a {client.meta.service_model.service_name} client"
+        f"{what} is a {client.meta.service_model.service_name} client"
     if region is not None:
-        assert client.meta.region_name == region, f"{label} works in {client.meta.region_name}, the service in {region}"
+        assert client.meta.region_name == region, f"{what} works in {client.meta.region_name}, the service in {region}"
     return client
 
 
 def assert_glue_client(world: World, region: str | None = None) -> None:
-    glue = _service_client(world, "glue_client", "glue", region)
+    glue = _service_client(world, "glue_client", "glue", "Glue", region)
     if region is None:
         names = sorted(d["Name"] for d in glue.get_databases()["DatabaseList"])
         assert names == account.glue_database_names(world), f"the Glue client lists {names}"
 
 
 def assert_s3_client(world: World, region: str | None = None) -> None:
-    s3 = _service_client(world, "s3_client", "s3", region)
+    s3 = _service_client(world, "s3_client", "s3", "S3", region)
     if region is None:
         bucket = world.settings.data_bucket
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
