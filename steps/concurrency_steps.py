@@ -67,9 +67,9 @@ def step_parallel_update(context, count, dataset):
     cc.update_in_parallel(world, dataset, count)
 
 
-@when("{count:d} files of the {dataset} dataset are added to the package at the same time, round after round, until two land in the same second (at most {rounds:d} rounds)")
-def step_update_rounds(context, count, dataset, rounds):
-    inconclusive = cc.update_in_rounds(context.world, dataset, count, rounds)
+@when("{count:d} files of the {dataset} dataset are added to the package at the same time, round after round, until {needed:d} rounds land two in the same second (at most {rounds:d} rounds)")
+def step_update_rounds(context, count, dataset, needed, rounds):
+    inconclusive = cc.update_in_rounds(context.world, dataset, count, needed, rounds)
     if inconclusive:
         context.scenario.skip(f"inconclusive: {inconclusive}")
 
