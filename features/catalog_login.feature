@@ -37,13 +37,20 @@ Feature: Working logged in to a catalog
     And I search the registry for "no-package-is-called-like-this"
     Then the search finds nothing
 
+  # (A configuration without registryUrl is not in the table: quilt3 cannot log in to such a catalog at all.)
   @local
-  Scenario: Without a readable catalog configuration the GraphQL endpoint cannot be determined
-    Given I am logged in to a catalog whose configuration does not name its region
+  Scenario Outline: Without the <key> of the catalog configuration the GraphQL endpoint cannot be determined
+    Given I am logged in to a catalog whose configuration lacks its "<key>"
     When I open a QuiltOps session
     And I try to get the GraphQL endpoint
     Then the call is refused with a backend error
-    And the error message says "Missing required field 'region'"
+    And the error message says "Missing required field '<key>'"
+
+    Examples:
+      | key                |
+      | region             |
+      | apiGatewayEndpoint |
+      | analyticsBucket    |
 
   @local
   Scenario: A damaged catalog login is reported as not logged in

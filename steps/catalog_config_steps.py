@@ -46,6 +46,11 @@ def step_login_incomplete(context):
     context.other_catalog_url = other_catalogs.log_in_to_catalog_without(context.world, "region")
 
 
+@given('I am logged in to a catalog whose configuration lacks its "{key}"')
+def step_login_lacking(context, key):
+    context.other_catalog_url = other_catalogs.log_in_to_catalog_without(context.world, key)
+
+
 # -- reading a catalog's configuration --------------------------------------------------------------------
 @when("I read the configuration of the catalog")
 def step_read_config(context):
