@@ -9,6 +9,7 @@ Feature: Authentication and session status
   Scenario: Local mode builds the Quilt3 backend
     When I open a QuiltOps session
     Then the session is served by the Quilt3 backend
+    And a tool can declare the QuiltOps session as a parameter
 
   @local
   Scenario: Authentication status without a catalog login

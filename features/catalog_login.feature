@@ -74,6 +74,7 @@ Feature: Working logged in to a catalog
     Given I present a valid catalog token for a data scientist
     When I open a QuiltOps session
     Then the session is served by the Platform backend
+    And a tool can declare the QuiltOps session as a parameter
     When I ask for the authentication status
     Then I am reported as authenticated against the catalog
 

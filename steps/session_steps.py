@@ -25,6 +25,11 @@ def step_switch_user(context, who):
     session.switch_user(context.world, session.ROLES_TO_USERS[who.lower()])
 
 
+@then("a tool can declare the QuiltOps session as a parameter")
+def step_session_declarable(context):
+    session.assert_declarable_as_parameter(context.world)
+
+
 @given("I present a valid catalog token for {who}")
 def step_valid_token(context, who):
     world = context.world

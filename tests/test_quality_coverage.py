@@ -118,7 +118,9 @@ def test_the_reports_come_from_per_scenario_contexts(tmp_path):
     assert cmap.file_hashes["ops/core.py"] == sut.sha256(pkg / "ops" / "core.py")
     assert cmap.feature_hashes == {}  # features/a.feature is not a file of this project
     table = coverage_run.table(result, ["local", "multiuser"])
-    assert "services/athena_service.py" in table and table.splitlines()[-1].split()[-1] == "80.0%"
+    rows = {line.split()[0]: line.split() for line in table.splitlines() if line}
+    assert "services/athena_service.py" in rows and rows["TOTAL"][-1] == "80.0%"
+    assert rows["runnable"][1:4] == ["10", "2", "80.0%"]  # a package other than the installed SUT: nothing listed
     again = coverage_run.report_only(["local", "multiuser"], out)  # --report-only: the same from the saved data
     assert [(f.file, f.missed, f.per_mode) for f in again.files] == [(f.file, f.missed, f.per_mode) for f in result.files]
     assert again.returncodes == {"local": 0, "multiuser": 1} and again.wall_seconds["multiuser"] == 12.0

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Iterable
 
 from quilt_e2e.domain import admin
-from quilt_e2e.domain.expectations import error_class_name
+from quilt_e2e.domain.expectations import assert_pydantic_accepts, error_class_name
 from quilt_e2e.domain.packages import split_list
 from quilt_e2e.domain.world import Attempt, World
 
@@ -229,13 +229,7 @@ def assert_session_offers_admin(world: World) -> None:
 
 
 def assert_declarable_as_parameter(world: World) -> None:
-    """A tool signature may declare an (optional) AdminOps parameter: pydantic accepts the session's admin
-    operations unchanged, and None."""
-    import pydantic
+    """A tool signature may declare an (optional) AdminOps parameter."""
     from quilt_mcp.ops.admin_ops import AdminOps
 
-    adapter = pydantic.TypeAdapter(AdminOps)
-    operations = world.ops.admin
-    validated = adapter.validate_python(operations)
-    assert validated is operations, f"pydantic turned the admin operations into {validated!r}"
-    assert adapter.validate_python(None) is None, "pydantic does not accept None for AdminOps"
+    assert_pydantic_accepts(AdminOps, world.ops.admin)

@@ -69,6 +69,17 @@ def assert_message_says(error: BaseException, text: str) -> None:
         raise AssertionError(f"error message does not say {text!r}: {message!r}")
 
 
+def assert_pydantic_accepts(interface: type, instance: object) -> None:
+    """A tool signature may declare an optional `interface` parameter (quilt-mcp's tools do): pydantic accepts
+    `instance` unchanged, and None."""
+    import pydantic
+
+    adapter = pydantic.TypeAdapter(interface)
+    validated = adapter.validate_python(instance)
+    assert validated is instance, f"pydantic turned the {interface.__name__} into {validated!r}"
+    assert adapter.validate_python(None) is None, f"pydantic does not accept None for {interface.__name__}"
+
+
 def assert_same_names(what: str, expected: Iterable[str], actual: Iterable[str]) -> None:
     expected_set, actual_set = set(expected), set(actual)
     if expected_set != actual_set:

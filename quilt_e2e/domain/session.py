@@ -39,6 +39,15 @@ def switch_user(world: World, username: str) -> None:
     world.forget_ops()
 
 
+def assert_declarable_as_parameter(world: World) -> None:
+    """quilt-mcp's tools declare an optional QuiltOps parameter: pydantic accepts the session as it is, and None."""
+    from quilt_mcp.ops.quilt_ops import QuiltOps
+
+    from quilt_e2e.domain.expectations import assert_pydantic_accepts
+
+    assert_pydantic_accepts(QuiltOps, world.ops)
+
+
 def ensure_identity(world: World) -> None:
     """Multiuser QuiltOps needs a catalog identity to exist at all: act as the default user unless the
     scenario chose one (or chose none)."""

@@ -10,8 +10,9 @@ from quilt_e2e.quality.coverage_run import MODES, CoverageRunError
 from quilt_e2e.quality.mutate import MutateError
 from quilt_e2e.quality.mutation_report import EquivalentsError
 from quilt_e2e.quality.sut import SutError
+from quilt_e2e.quality.unreachable import UnreachableListError
 
-QUALITY_ERRORS = (CoverageRunError, MutateError, EquivalentsError, SutError)
+QUALITY_ERRORS = (CoverageRunError, MutateError, EquivalentsError, SutError, UnreachableListError)
 
 
 def _modes(text: str) -> list[str]:

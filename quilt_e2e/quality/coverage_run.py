@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quilt_e2e.quality import sut
+from quilt_e2e.quality import sut, unreachable
 from quilt_e2e.quality.contexts import CoverageMap, ModeMap, scenario_results_from_behave_json
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +50,7 @@ class FileFigures:
     missed: int
     missing_lines: list[int] = field(default_factory=list)
     per_mode: dict[str, float] = field(default_factory=dict)  # mode -> percent covered by that mode alone
+    statement_lines: list[int] = field(default_factory=list)
 
     @property
     def covered(self) -> int:
@@ -65,6 +66,41 @@ class CoverageResult:
     files: list[FileFigures]
     returncodes: dict[str, int]
     wall_seconds: dict[str, float]
+    unreachable: dict[str, set[int]] = field(default_factory=dict)  # file -> lines that cannot run (unreachable.yaml)
+    unreachable_if_missed: dict[str, set[int]] = field(default_factory=dict)  # file -> lines that may run
+
+    def _unreachable_statements(self, missed: bool) -> int:
+        """Statements on unreachable lines: missed ones, or (missed=False) ones a scenario ran all the same."""
+        count = 0
+        for f in self.files:
+            lines = self.unreachable.get(f.file, set())
+            missing = set(f.missing_lines)
+            if missed:
+                count += len((lines | self.unreachable_if_missed.get(f.file, set())) & missing)
+            else:
+                count += len((lines & set(f.statement_lines)) - missing)
+        return count
+
+    @property
+    def runnable_statements(self) -> int:
+        return self.statements - self._unreachable_statements(True) - self._unreachable_statements(False)
+
+    @property
+    def runnable_missed(self) -> int:
+        return self.missed - self._unreachable_statements(True)
+
+    @property
+    def runnable_percent(self) -> float:
+        total = self.runnable_statements
+        return 100.0 * (total - self.runnable_missed) / total if total else 100.0
+
+    def ran_though_unreachable(self) -> list[str]:
+        """file:line of lines listed as unreachable that a scenario ran: the list is wrong there."""
+        found = []
+        for f in self.files:
+            ran = (self.unreachable.get(f.file, set()) & set(f.statement_lines)) - set(f.missing_lines)
+            found += [f"{f.file}:{line}" for line in sorted(ran)]
+        return found
 
     @property
     def statements(self) -> int:
@@ -203,7 +239,10 @@ def finish(out: Path, rcfile: Path, package_dir: Path, modes, returncodes, walls
     data = cov.get_data()
 
     files = figures(cov, package_dir, modes)
-    result = CoverageResult(files, returncodes, walls)
+    # the list describes the installed quilt-mcp; another package (a test's) has none
+    installed = package_dir.resolve() == sut.package_dir()
+    cannot_run = unreachable.load(package_dir) if installed else unreachable.Unreachable()
+    result = CoverageResult(files, returncodes, walls, cannot_run.lines, cannot_run.headers)
     write_json(out / "coverage.json", result, package_dir, modes)
     cov.html_report(directory=str(out / "html"), show_contexts=True)
 
@@ -239,7 +278,8 @@ def figures(cov, package_dir: Path, modes) -> list[FileFigures]:
     result = []
     for path in sut.measured_files(package_dir):
         _, statements, _excluded, missing, _ = cov.analysis2(str(path))
-        result.append(FileFigures(sut.relative(path, package_dir), len(statements), len(missing), sorted(missing)))
+        result.append(FileFigures(sut.relative(path, package_dir), len(statements), len(missing), sorted(missing),
+                                  statement_lines=sorted(statements)))
     per_mode: dict[str, dict[str, float]] = {}
     try:
         for mode in modes:
@@ -274,6 +314,9 @@ def write_json(path: Path, result: CoverageResult, package_dir: Path, modes) -> 
             for f in result.files
         },
         "total": {"statements": result.statements, "missed": result.missed, "percent": round(result.percent, 2)},
+        "runnable": {"statements": result.runnable_statements, "missed": result.runnable_missed,
+                     "percent": round(result.runnable_percent, 2), "ran_though_listed_unreachable":
+                     result.ran_though_unreachable()},
     }
     path.write_text(json.dumps(payload, indent=2) + "\n")
 
@@ -288,4 +331,9 @@ def table(result: CoverageResult, modes) -> str:
         lines.append(f"{f.file:<{width}}  {f.statements:>6} {f.missed:>6} {f.percent:>6.1f}%{per}")
     lines.append("-" * len(lines[0]))
     lines.append(f"{'TOTAL':<{width}}  {result.statements:>6} {result.missed:>6} {result.percent:>6.1f}%")
+    lines.append(f"{'runnable':<{width}}  {result.runnable_statements:>6} {result.runnable_missed:>6} "
+                 f"{result.runnable_percent:>6.1f}%  (without the code that cannot run: features/contract/unreachable.yaml)")
+    wrong = result.ran_though_unreachable()
+    if wrong:
+        lines.append(f"listed as unreachable but ran: {', '.join(wrong[:10])}")
     return "\n".join(lines)
