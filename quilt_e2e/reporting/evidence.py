@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from typing import Iterable
+from typing import Any, Iterable, Protocol
 
-from quilt_e2e.domain.world import SutCall
+
+class RecordedCall(Protocol):
+    """One SUT call as the domain layer records it (quilt_e2e.domain.world.SutCall); reporting does not import
+    the domain: layers point from the steps down."""
+
+    operation: str
+    result: Any
+    error: BaseException | None
 
 
 def _plain(value):
@@ -28,7 +35,7 @@ def _listing_csv(items) -> str:
     return buffer.getvalue()
 
 
-def evidence_for(calls: Iterable[SutCall]) -> list[tuple[str, str, object]]:
+def evidence_for(calls: Iterable[RecordedCall]) -> list[tuple[str, str, object]]:
     """(name, kind 'csv'|'json', body) for the calls whose answers are worth keeping."""
     items = []
     for number, call in enumerate(calls, start=1):
