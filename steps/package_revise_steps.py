@@ -3,6 +3,7 @@
 from behave import then, when
 
 import quilt_e2e.step_types  # noqa: F401  (registers Text/Label)
+from quilt_e2e.domain import cross_backend
 from quilt_e2e.domain import package_checks as checks
 from quilt_e2e.domain import packages as pk
 from quilt_e2e.domain.expectations import diagnose_diff
@@ -248,8 +249,6 @@ def step_baselines_kept(context):
 # -- cross-backend ---------------------------------------------------------------------------------------
 @when("I read the package through the other backend")
 def step_read_other_backend(context):
-    from quilt_e2e.domain import cross_backend
-
     world = context.world
     world.other_ops = cross_backend.other_ops(world)
     world.result = cross_backend.files_of(world, world.other_ops, pk.current(world).name)
@@ -257,8 +256,6 @@ def step_read_other_backend(context):
 
 @when('I find the package, browse it and ask for a link to its file "{key}" through the other backend')
 def step_view_other_backend(context, key):
-    from quilt_e2e.domain import cross_backend
-
     world = context.world
     world.other_view, world.other_key = cross_backend.view_through_other(world, key), key
 

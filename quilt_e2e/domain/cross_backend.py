@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 
+from quilt_e2e.domain import packages as pk
 from quilt_e2e.domain import session
 from quilt_e2e.domain.world import World
 
@@ -58,8 +59,6 @@ def files_of(world: World, ops, package_name: str, path: str = "") -> dict[str, 
 def view_through_other(world: World, key: str) -> dict:
     """What a user of the other backend sees of the current package: search hits for its name, its files,
     its information and a download link to the reference file `key`."""
-    from quilt_e2e.domain import packages as pk
-
     name, registry = pk.current(world).name, world.registry
     path = pk.path_of_reference_file(world, key)
     ops = other_ops(world)

@@ -69,17 +69,14 @@ class CoverageResult:
     unreachable: dict[str, set[int]] = field(default_factory=dict)  # file -> lines that cannot run (unreachable.yaml)
     unreachable_if_missed: dict[str, set[int]] = field(default_factory=dict)  # file -> lines that may run
 
+    def _unreachable_split(self, f: FileFigures) -> tuple[set[int], set[int]]:
+        """A file's statements on listed lines: those missed, and those a scenario ran all the same."""
+        lines, missing = self.unreachable.get(f.file, set()), set(f.missing_lines)
+        missed = (lines | self.unreachable_if_missed.get(f.file, set())) & missing
+        return missed, (lines & set(f.statement_lines)) - missing
+
     def _unreachable_statements(self, missed: bool) -> int:
-        """Statements on unreachable lines: missed ones, or (missed=False) ones a scenario ran all the same."""
-        count = 0
-        for f in self.files:
-            lines = self.unreachable.get(f.file, set())
-            missing = set(f.missing_lines)
-            if missed:
-                count += len((lines | self.unreachable_if_missed.get(f.file, set())) & missing)
-            else:
-                count += len((lines & set(f.statement_lines)) - missing)
-        return count
+        return sum(len(self._unreachable_split(f)[0 if missed else 1]) for f in self.files)
 
     @property
     def runnable_statements(self) -> int:
@@ -96,11 +93,7 @@ class CoverageResult:
 
     def ran_though_unreachable(self) -> list[str]:
         """file:line of lines listed as unreachable that a scenario ran: the list is wrong there."""
-        found = []
-        for f in self.files:
-            ran = (self.unreachable.get(f.file, set()) & set(f.statement_lines)) - set(f.missing_lines)
-            found += [f"{f.file}:{line}" for line in sorted(ran)]
-        return found
+        return [f"{f.file}:{line}" for f in self.files for line in sorted(self._unreachable_split(f)[1])]
 
     @property
     def statements(self) -> int:

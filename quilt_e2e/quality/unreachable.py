@@ -61,8 +61,9 @@ def load(package_dir: Path, path: Path = UNREACHABLE_FILE) -> Unreachable:
             raise UnreachableListError(f"{path.name}: unknown rule {rule['kind']!r} (known: {', '.join(RULES)})")
         result.reasons.append(f"{rule['kind']}: {rule['reason']}")
     kinds = {rule["kind"] for rule in rules}
-    for rel, source in sources.items():
-        tree = ast.parse(source.read_text(encoding="utf-8"))
+    texts = {rel: source.read_text(encoding="utf-8") for rel, source in sources.items()}
+    trees = {rel: ast.parse(text) for rel, text in texts.items()}
+    for rel, tree in trees.items():
         lines = result.lines.setdefault(rel, set())
         if "abstract-methods" in kinds:
             lines |= _abstract_method_bodies(tree)
@@ -71,12 +72,12 @@ def load(package_dir: Path, path: Path = UNREACHABLE_FILE) -> Unreachable:
             lines |= bodies
             result.headers[rel] = headers
     for entry in _entries(raw, "files", ("file", "reason"), path):
-        source = _source(sources, entry["file"], path)
-        result.lines[entry["file"]] |= set(range(1, len(source.read_text(encoding="utf-8").splitlines()) + 1))
+        _check_measured(sources, entry["file"], path)
+        result.lines[entry["file"]] |= set(range(1, len(texts[entry["file"]].splitlines()) + 1))
         result.reasons.append(f"{entry['file']}: {entry['reason']}")
     for entry in _entries(raw, "functions", ("file", "function", "reason"), path):
-        source = _source(sources, entry["file"], path)
-        node = _function(ast.parse(source.read_text(encoding="utf-8")), entry["function"])
+        _check_measured(sources, entry["file"], path)
+        node = _function(trees[entry["file"]], entry["function"])
         if node is None:
             raise UnreachableListError(
                 f"{path.name}: {entry['file']} has no function {entry['function']} (remove the entry)")
@@ -93,10 +94,9 @@ def _entries(raw: dict, key: str, needed: tuple[str, ...], path: Path) -> list[d
     return entries
 
 
-def _source(sources: dict[str, Path], rel: str, path: Path) -> Path:
+def _check_measured(sources: dict[str, Path], rel: str, path: Path) -> None:
     if rel not in sources:
         raise UnreachableListError(f"{path.name}: {rel} is not a measured file of the SUT")
-    return sources[rel]
 
 
 def _function(tree: ast.Module, qualname: str):
