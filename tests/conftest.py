@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from quilt_e2e.stack.aws_server import LocalAwsServer
+from quilt_e2e.stack.env_vars import changed_env
 
 FAKE_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 CLEARED = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION")
@@ -18,20 +17,12 @@ def server():
 
     moto's state is shared by every server in one process: tests use their own resource names.
     """
-    saved = {key: os.environ.get(key) for key in (*FAKE_ENV, *CLEARED)}
-    os.environ.update(FAKE_ENV)
-    for key in CLEARED:
-        os.environ.pop(key, None)
-    aws = LocalAwsServer().start()
-    try:
-        yield aws
-    finally:
-        aws.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with changed_env({**FAKE_ENV, **dict.fromkeys(CLEARED)}):
+        aws = LocalAwsServer().start()
+        try:
+            yield aws
+        finally:
+            aws.stop()
 
 
 def s3_with(server, buckets, objects: dict[str, bytes], bucket_of_objects: str):

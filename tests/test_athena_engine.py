@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 
 import boto3
 import numpy as np
@@ -26,6 +25,7 @@ from quilt_e2e.stack.athena import (
     with_athena_sql,
 )
 from quilt_e2e.stack.aws_server import LocalAwsServer
+from quilt_e2e.stack.env_vars import EnvChanges
 
 BUCKET = "athena-engine-test"
 DATABASE = "quilt_mcp_test_db"
@@ -84,8 +84,8 @@ def create_parquet_table(glue, name: str, location: str) -> None:
 
 @pytest.fixture(scope="module")
 def stack():
-    saved = {key: os.environ.get(key) for key in [*FAKE_ENV, "AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"]}
     fronts = []
+    env = EnvChanges()
 
     def wrap(app, server):
         fronts.append(with_athena_sql(app, server))
@@ -93,9 +93,7 @@ def stack():
 
     server = LocalAwsServer(wrap=wrap).start()
     try:
-        os.environ.update(FAKE_ENV, AWS_ENDPOINT_URL=server.endpoint_url)
-        for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-            os.environ.pop(key, None)
+        env.set({**FAKE_ENV, "AWS_ENDPOINT_URL": server.endpoint_url, "AWS_PROFILE": None, "AWS_SESSION_TOKEN": None})
         frame = make_frame()
         s3, glue, athena = boto3.client("s3"), boto3.client("glue"), boto3.client("athena")
         s3.create_bucket(Bucket=BUCKET)
@@ -111,11 +109,7 @@ def stack():
         server.stop()
         for front in fronts:
             front.close()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        env.restore()
 
 
 def run(stack, sql: str, database: str | None = DATABASE) -> dict:

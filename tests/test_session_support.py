@@ -12,6 +12,7 @@ from quilt_e2e.catalog import CatalogStandIn
 from quilt_e2e.catalog.remote import RemoteCatalog
 from quilt_e2e.catalog.web_sites import WebSites
 from quilt_e2e.domain.catalog_facts import CatalogFacts, authenticated_status, degraded_status
+from quilt_e2e.stack.env_vars import changed_env
 
 
 @pytest.fixture(scope="module")
@@ -70,18 +71,13 @@ def test_stand_in_answers_what_the_expectations_ask(server):
         assert stand_in.aws_role_arn("nobody") is None
         assert stand_in.config_json()["analyticsBucket"].startswith(f"{stand_in.stack_name}-analyticsbucket-")
         # a RemoteCatalog asks the same questions over HTTP; the stand-in can play the real catalog here
-        import os
-
-        os.environ["QUILT_E2E_REFRESH_TOKEN_TEST_USER"] = stand_in.issue_refresh_token("test-user")
-        try:
+        with changed_env({"QUILT_E2E_REFRESH_TOKEN_TEST_USER": stand_in.issue_refresh_token("test-user")}):
             remote = RemoteCatalog(stand_in.url)
             assert remote.stack_name == stand_in.stack_name
             assert remote.visible_buckets("test-user") == stand_in.visible_buckets("test-user")
             assert stand_in.tokens.decode(remote.issue_token("test-user"))["name"] == "test-user"
             with pytest.raises(AssertionError, match="@use.with_stack=embedded"):
                 remote.issue_token("test-user", expires_in=-60)
-        finally:
-            del os.environ["QUILT_E2E_REFRESH_TOKEN_TEST_USER"]
 
 
 def test_remote_catalog_reads_its_config_and_stack_name(sites, monkeypatch):

@@ -10,11 +10,11 @@ data catalog for the life of the process, so a fresh region is also a fresh disc
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 
 from quilt_e2e.domain.world import World
+from quilt_e2e.stack.env_vars import EnvChanges
 
 # Regions with Athena and Glue; a scenario takes the first one this run has not used.
 SPARE_REGIONS = (
@@ -57,21 +57,9 @@ def client(world: World, service: str, region: str | None = None):
 # -- settings of the SUT's process -------------------------------------------------------------------
 def set_environment(world: World, values: dict[str, str | None]) -> None:
     """Set (None: unset) variables for this scenario; the previous values come back after it."""
-    previous = {key: os.environ.get(key) for key in values}
-    for key, value in values.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-
-    def restore() -> None:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-    world.cleanups.append(restore)
+    changes = EnvChanges()
+    changes.set(values)
+    world.cleanups.append(changes.restore)
 
 
 def use_region(world: World, region: str) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 
 from quilt_e2e.domain import packages as pk
 from quilt_e2e.domain import session
 from quilt_e2e.domain.world import World
+from quilt_e2e.stack.env_vars import changed_env
 
 OTHER = {"local": "multiuser", "multiuser": "local"}
 
@@ -21,17 +21,11 @@ def _mode(world: World, backend: str):
     wanted = {"QUILT_MULTIUSER_MODE": "true" if backend == "multiuser" else "false"}
     if backend == "multiuser":
         wanted.update(QUILT_CATALOG_URL=url, QUILT_REGISTRY_URL=url)
-    saved = {key: os.environ.get(key) for key in wanted}
-    os.environ.update(wanted)
-    reset_mode_config()
     try:
-        yield
+        with changed_env(wanted):
+            reset_mode_config()
+            yield
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
         reset_mode_config()
 
 

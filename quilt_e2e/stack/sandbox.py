@@ -6,12 +6,13 @@ entered before anything imports quilt3 or quilt_mcp.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import Mapping
+
+from quilt_e2e.stack.env_vars import EnvChanges
 
 # An address nothing listens on: any HTTP(S) call that tries to leave loopback fails at once
 # instead of waiting on a closed network (quilt3 telemetry, the public catalog's config.yml, ...).
@@ -44,7 +45,7 @@ class Sandbox:
 
     def __init__(self, parent: str | None = None):
         self.root = Path(tempfile.mkdtemp(prefix="quilt-e2e-home-", dir=parent))
-        self._saved_env: dict[str, str | None] = {}
+        self._env = EnvChanges()
 
     @property
     def quilt_data_dir(self) -> Path:
@@ -96,18 +97,8 @@ class Sandbox:
 
     def set_env(self, env: Mapping[str, str | None]) -> None:
         """Set (or with None, unset) variables, remembering the first original value of each."""
-        for key, value in env.items():
-            self._saved_env.setdefault(key, os.environ.get(key))
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        self._env.set(env)
 
     def exit(self) -> None:
-        for key, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        self._saved_env.clear()
+        self._env.restore()
         shutil.rmtree(self.root, ignore_errors=True)
