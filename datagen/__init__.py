@@ -3,6 +3,7 @@
 Public API (see each function's docstring):
 
     generate(profile, out_dir, *, seed=42, seed_overrides=None) -> Manifest
+    ensure_generated(profile, out_dir) -> bool     # keep valid data of that profile, else generate
     validate(data_dir) -> ValidationReport        # .ok, .missing, .changed, .unexpected, .manifest_problems
     upload(data_dir, s3_client, bucket, prefix="", progress=False) -> UploadReport
     dataset_files(data_dir, dataset) -> list[str] # package logical keys of one dataset
@@ -13,16 +14,16 @@ Public API (see each function's docstring):
 Errors a caller can fix raise DatagenError (DataDirError, UploadError).
 """
 
-__version__ = "1.0.0"  # generator code version
-DATA_VERSION = "1.0.0"  # bump when any dataset's bytes change on purpose
+from .checksums import DatasetSummary, Manifest, ValidationReport, dataset_files, load_manifest, validate
+from .datasets import DATASET_BUILDERS
+from .errors import DataDirError, DatagenError, UploadError
+from .generate import ensure_generated, generate
+from .profiles import PROFILES
+from .seeds import BASE_SEED, dataset_seed
+from .upload import UploadReport, upload
+from .versions import DATA_VERSION, GENERATOR_VERSION
 
-from .checksums import DatasetSummary, Manifest, ValidationReport, dataset_files, load_manifest, validate  # noqa: E402
-from .datasets import DATASET_BUILDERS  # noqa: E402
-from .errors import DataDirError, DatagenError, UploadError  # noqa: E402
-from .generate import generate  # noqa: E402
-from .profiles import PROFILES  # noqa: E402
-from .seeds import BASE_SEED, dataset_seed  # noqa: E402
-from .upload import UploadReport, upload  # noqa: E402
+__version__ = GENERATOR_VERSION
 
 # The eight reference package datasets, then "athena" (the parquet data behind the Glue table).
 DATASETS: tuple[str, ...] = tuple(DATASET_BUILDERS)
@@ -31,5 +32,5 @@ PACKAGE_DATASETS: tuple[str, ...] = tuple(name for name in DATASETS if name != "
 __all__ = [
     "BASE_SEED", "DATASETS", "DATA_VERSION", "DataDirError", "DatagenError", "DatasetSummary", "Manifest",
     "PACKAGE_DATASETS", "PROFILES", "UploadError", "UploadReport", "ValidationReport", "dataset_files",
-    "dataset_seed", "generate", "load_manifest", "upload", "validate",
+    "dataset_seed", "ensure_generated", "generate", "load_manifest", "upload", "validate",
 ]  # fmt: skip

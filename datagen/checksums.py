@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -15,6 +16,7 @@ MANIFEST_FILE = "manifest.json"
 BOOKKEEPING_FILES = (CHECKSUMS_FILE, MANIFEST_FILE)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _READ_BLOCK = 1 << 20
+_EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -27,6 +29,16 @@ def sha256_file(path: Path) -> str:
         while block := stream.read(_READ_BLOCK):
             digest.update(block)
     return digest.hexdigest()
+
+
+def quilt_hash_from_sha256(sha256_hex: str) -> str:
+    """The `sha2-256-chunked` hash Quilt records for a file (< 8 MiB, at most one chunk) with this SHA-256.
+
+    Quilt stores base64(sha256(the concatenated chunk hashes)): for one chunk sha256(sha256(bytes)), so it
+    follows from the checksum in checksums.json; an empty file has no chunk at all.
+    """
+    chunk_hashes = b"" if sha256_hex == _EMPTY_SHA256 else bytes.fromhex(sha256_hex)
+    return base64.b64encode(hashlib.sha256(chunk_hashes).digest()).decode()
 
 
 def dataset_of(relpath: str) -> str:

@@ -6,12 +6,12 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import __version__
 from .checksums import validate
 from .errors import DatagenError
 from .generate import generate
 from .profiles import PROFILES
 from .seeds import BASE_SEED
+from .versions import GENERATOR_VERSION
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -25,7 +25,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="python -m datagen", description="Deterministic QuiltOps e2e test data.")
-    parser.add_argument("--version", action="version", version=f"datagen {__version__}")
+    parser.add_argument("--version", action="version", version=f"datagen {GENERATOR_VERSION}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     gen = commands.add_parser("generate", help="write every dataset plus checksums.json and manifest.json")

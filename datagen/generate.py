@@ -8,22 +8,41 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Mapping
 
-from . import DATA_VERSION, __version__
 from .checksums import (
     CHECKSUMS_FILE,
     MANIFEST_FILE,
     DatasetSummary,
     Manifest,
+    load_manifest,
     sha256_bytes,
     sha256_file,
+    validate,
 )
 from .datasets import DATASET_BUILDERS, Build
 from .formats import json_bytes
 from .errors import DataDirError, DatagenError
 from .profiles import PROFILES
 from .seeds import BASE_SEED, dataset_rng, dataset_seed
+from .versions import DATA_VERSION, GENERATOR_VERSION
 
 _MAX_FILES_IN_FLIGHT = 4
+
+
+def ensure_generated(profile: str, out_dir: str | os.PathLike) -> bool:
+    """Make out_dir hold `profile`'s data, intact: kept when it validates and is that profile at this
+    DATA_VERSION, generated otherwise. True when it had to generate."""
+    out = Path(out_dir)
+    try:
+        if validate(out).ok and _is_current(load_manifest(out), profile):
+            return False
+    except DataDirError:
+        pass  # absent or unreadable bookkeeping: generate afresh
+    generate(profile, out)
+    return True
+
+
+def _is_current(manifest: Manifest, profile: str) -> bool:
+    return (manifest.profile, manifest.data_version) == (profile, DATA_VERSION)
 
 
 def generate(
@@ -73,7 +92,7 @@ def generate(
     _write_if_changed(out / CHECKSUMS_FILE, checksums_bytes, sha256_bytes(checksums_bytes))
     manifest = Manifest(
         data_version=DATA_VERSION,
-        generator_version=__version__,
+        generator_version=GENERATOR_VERSION,
         profile=profile,
         seed=seed,
         seed_overrides=dict(sorted(overrides.items())),

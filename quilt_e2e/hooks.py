@@ -9,6 +9,7 @@ import sys
 from behave.model_core import Status
 
 from quilt_e2e.defects import Outcome
+from quilt_e2e.domain import session
 from quilt_e2e.domain.reference import ReferenceData
 from quilt_e2e.domain.world import World
 from quilt_e2e.reporting import allure as report
@@ -74,7 +75,7 @@ def before_scenario(context, scenario):
     _coverage_context(run.settings.backend, scenario)
     if run.stack.sandbox is not None:
         run.stack.sandbox.reset_quilt_session()  # no login carries over from another scenario
-    context.world = World(run.settings, context.reference, run.stack)
+    context.world = World(run.settings, context.reference, run.stack, prepare_identity=session.ensure_identity)
 
 
 def _coverage_context(backend: str, scenario) -> None:

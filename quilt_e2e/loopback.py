@@ -1,4 +1,5 @@
-"""What every server of the stack shares: a threaded werkzeug server on 127.0.0.1, and a request log."""
+"""What every server of the suite shares (moto's, the catalog stand-in's, the small web sites): a threaded
+werkzeug server on 127.0.0.1, and a request log. Below both the stack and the catalog, which both serve."""
 
 from __future__ import annotations
 

@@ -119,7 +119,7 @@ def test_browsing_sessions_are_found_by_revision(stand_in):
 def test_write_package_lays_out_a_revision_quilt3_reads(s3, unique_settings, tmp_path):
     import quilt3
 
-    from quilt_e2e.stack.baseline import write_package
+    from quilt_e2e.stack.baseline import latest_pointer, write_package
 
     settings = unique_settings("pkgfix")
     for bucket in (settings.data_bucket, settings.packages_bucket):
@@ -134,6 +134,8 @@ def test_write_package_lays_out_a_revision_quilt3_reads(s3, unique_settings, tmp
     top_hash = write_package(settings, tmp_path, s3, "ns/fixture", {"f.csv": "ds/f.csv"}, {"description": "d"},
                              checksums, entry_meta={"f.csv": {"k": 1}}, message="msg", timestamp=stamp)
     assert reg.pointers(s3, settings.packages_bucket, "ns/fixture") == {str(stamp): top_hash, "latest": top_hash}
+    assert latest_pointer(s3, settings.packages_bucket, "ns/fixture") == top_hash
+    assert latest_pointer(s3, settings.packages_bucket, "ns/no-such-package") is None
     assert reg.revision_time(s3, settings.packages_bucket, "ns/fixture", top_hash) == \
         datetime.fromtimestamp(stamp, timezone.utc)
     header, entries = reg.read_manifest(s3, settings.packages_bucket, top_hash)

@@ -13,7 +13,7 @@ from quilt_e2e.catalog.app import OPERATION_KEY, CatalogApp
 from quilt_e2e.catalog.registry import Registry
 from quilt_e2e.catalog.state import Catalog
 from quilt_e2e.catalog.tokens import TokenIssuer
-from quilt_e2e.stack.loopback import LoopbackServer, RequestLog
+from quilt_e2e.loopback import LoopbackServer, RequestLog
 
 _BROWSE_SESSION = re.compile(r"^/browse/[^/]+/")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from werkzeug.wrappers import Request, Response
 
-from quilt_e2e.stack.loopback import LoopbackServer
+from quilt_e2e.loopback import LoopbackServer
 
 HTML_PAGE = "<!doctype html><html><head><title>Welcome</title></head><body><h1>Welcome</h1></body></html>"
 

@@ -19,12 +19,10 @@ from quilt_e2e.domain import session
 from quilt_e2e.domain import tabulator as tab
 from quilt_e2e.domain.expectations import assert_same_names
 from quilt_e2e.domain.load import PoolRun, Task, own_ops, run_parallel
-from quilt_e2e.domain.reference import quilt_hash_from_sha256
 from quilt_e2e.domain.registry import ManifestEntry, latest_top_hash, read_manifest
 from quilt_e2e.domain.world import World
-from quilt_e2e.stack.baseline import BASELINES, baseline_metadata, baseline_package_name
+from quilt_e2e.stack.baseline import BASELINES, POINTERS, baseline_metadata, baseline_package_name
 
-POINTERS = ".quilt/named_packages/"
 SEARCH_QUERY = "simple"  # finds the simple-csv baseline on both backends
 BUCKETS_QUERY = "query { bucketConfigs { name } }"
 
@@ -258,8 +256,8 @@ def assert_each_holds_its_dataset(world: World) -> None:
             found.append(f"entries {sorted(actual)[:5]} are not the files of {dataset}")
         for entry in entries.values():
             key = pk.reference_key_of(world, entry.physical_key)
-            sha = world.reference.checksums.get(key)
-            if sha is None or entry.hash_value != quilt_hash_from_sha256(sha):
+            expected = world.reference.quilt_hash(key)
+            if expected is None or entry.hash_value != expected:
                 found.append(f"{entry.logical_key}: hash {entry.hash_value} is not the reference checksum")
         if header.get("user_meta") != metadata:
             found.append(f"package metadata {header.get('user_meta')!r} (expected {metadata!r})")

@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlparse
 
-from datagen.checksums import sha256_bytes
 from quilt_e2e.domain import packages as pk
-from quilt_e2e.domain.expectations import assert_same_names
+from quilt_e2e.domain.expectations import assert_same_names, fail_unless
 from quilt_e2e.domain.registry import (
     latest_top_hash,
     manifest_exists,
@@ -21,79 +20,53 @@ from quilt_e2e.domain.registry import (
 from quilt_e2e.domain.world import World
 
 
-def _fail_unless(condition: bool, message: str) -> None:
-    if not condition:
-        raise AssertionError(message)
-
-
-# -- Package_Creation_Result --------------------------------------------------------------------------------
-def assert_creation_result(world: World, *, with_file_count: bool = True) -> None:
-    """Every field of a create/update result but `catalog_url` (its own scenario) against the request and the
-    registry; `file_count` of an update is the number of files of the revision, checked on its own."""
-    from quilt_mcp.domain.package_creation import Package_Creation_Result
-
-    result, wanted = world.result, pk.request(world)
-    _fail_unless(isinstance(result, Package_Creation_Result), f"expected a Package_Creation_Result, got {result!r}")
-    _fail_unless(result.success is True, f"creation did not report success: {result!r}")
-    _fail_unless(bool(pk.TOP_HASH.match(result.top_hash or "")), f"top hash is not a SHA-256: {result.top_hash!r}")
-    _fail_unless(result.package_name == wanted.name, f"package_name {result.package_name!r} != {wanted.name!r}")
-    _fail_unless(result.registry == wanted.registry, f"registry {result.registry!r} != {wanted.registry!r}")
-    bucket = world.settings.packages_bucket
-    pointer = latest_top_hash(world.s3(), bucket, wanted.name)
-    _fail_unless(pointer == result.top_hash,
-                 f"registry's latest revision is {pointer}, the SUT reported {result.top_hash}")
-    _fail_unless(manifest_exists(world.s3(), bucket, result.top_hash), f"no manifest {result.top_hash} in {bucket}")
-    if with_file_count:
-        _fail_unless(result.file_count == len(wanted.added),
-                     f"reported file_count {result.file_count}, but {len(wanted.added)} files were given")
-
-
+# -- Package_Creation_Result (assert_creation_result: in packages.py, which the other modules share) ---------
 def assert_new_revision(world: World) -> None:
     """The update made a revision of its own, and the registry lists it as latest."""
     package = pk.current(world)
-    _fail_unless(len(package.revisions) >= 2 and package.revisions[-1] != package.revisions[-2],
-                 f"the update did not make a new revision: {package.revisions}")
+    fail_unless(len(package.revisions) >= 2 and package.revisions[-1] != package.revisions[-2],
+                f"the update did not make a new revision: {package.revisions}")
     pointer = latest_top_hash(world.s3(), world.settings.packages_bucket, package.name)
-    _fail_unless(pointer == package.latest, f"registry's latest revision is {pointer}, the SUT reported {package.latest}")
+    fail_unless(pointer == package.latest, f"registry's latest revision is {pointer}, the SUT reported {package.latest}")
 
 
 def assert_update_result(world: World) -> None:
-    assert_creation_result(world, with_file_count=False)
+    pk.assert_creation_result(world, with_file_count=False)
     assert_new_revision(world)
 
 
 def assert_in_s3_registry(world: World) -> None:
     """The result names an S3 registry, and that registry's latest revision of the package is the one reported."""
     result = world.result
-    _fail_unless(result.success is True, f"creation did not report success: {result!r}")
-    _fail_unless(result.registry.startswith("s3://"), f"registry {result.registry!r} is not an S3 registry")
+    fail_unless(result.success is True, f"creation did not report success: {result!r}")
+    fail_unless(result.registry.startswith("s3://"), f"registry {result.registry!r} is not an S3 registry")
     bucket = result.registry[len("s3://"):].split("/")[0]
     pointer = latest_top_hash(world.s3(), bucket, result.package_name)
-    _fail_unless(pointer == result.top_hash, f"{bucket}'s latest revision is {pointer}, reported {result.top_hash}")
+    fail_unless(pointer == result.top_hash, f"{bucket}'s latest revision is {pointer}, reported {result.top_hash}")
 
 
 def assert_catalog_link(world: World) -> None:
     """catalog_url is the package's page in the catalog the session works with: <catalog>/b/<bucket>/packages/<name>."""
     catalog = world.stack.catalog
-    _fail_unless(catalog is not None, "test defect: this stack has no catalog")
+    fail_unless(catalog is not None, "test defect: this stack has no catalog")
     wanted = pk.request(world)
     expected = f"{catalog.url.rstrip('/')}/b/{world.settings.packages_bucket}/packages/{wanted.name}"
     actual = world.result.catalog_url
-    _fail_unless(actual == expected, f"catalog_url {actual!r} is not the catalog's page of the package {expected!r}")
+    fail_unless(actual == expected, f"catalog_url {actual!r} is not the catalog's page of the package {expected!r}")
 
 
 def assert_commit_message(world: World, message: str) -> None:
     header = pk.revision_header(world, pk.current(world).latest)
-    _fail_unless(header.get("message") == message,
-                 f"the revision's commit message is {header.get('message')!r}, expected {message!r}")
+    fail_unless(header.get("message") == message,
+                f"the revision's commit message is {header.get('message')!r}, expected {message!r}")
 
 
 def assert_no_metadata(world: World) -> None:
     package = pk.current(world)
     header = pk.revision_header(world, package.latest)
-    _fail_unless(header.get("user_meta") in (None, {}), f"the manifest carries metadata {header.get('user_meta')!r}")
+    fail_unless(header.get("user_meta") in (None, {}), f"the manifest carries metadata {header.get('user_meta')!r}")
     metadata = world.call("get_package_metadata", package.name, world.registry)
-    _fail_unless(metadata == {}, f"get_package_metadata returned {metadata!r} for a package without metadata")
+    fail_unless(metadata == {}, f"get_package_metadata returned {metadata!r} for a package without metadata")
 
 
 def assert_copies_in_registry(world: World) -> None:
@@ -101,16 +74,16 @@ def assert_copies_in_registry(world: World) -> None:
     bytes are the reference file's."""
     s3, bucket, name = world.s3(), world.settings.packages_bucket, pk.current(world).name
     entries = pk.revision_entries(world, pk.current(world).latest)
-    _fail_unless(bool(entries), "the revision holds no files")
+    fail_unless(bool(entries), "the revision holds no files")
     for logical_key, entry in entries.items():
         location = split_physical_key(entry.physical_key)
-        _fail_unless((location.bucket, location.key) == (bucket, f"{name}/{logical_key}"),
-                     f"{logical_key} is not a copy in the registry bucket: {entry.physical_key}")
+        fail_unless((location.bucket, location.key) == (bucket, f"{name}/{logical_key}"),
+                    f"{logical_key} is not a copy in the registry bucket: {entry.physical_key}")
         extra = {"VersionId": location.version} if location.version else {}
         body = s3.get_object(Bucket=bucket, Key=location.key, **extra)["Body"].read()
         source = pk.source_key(world, entry)
-        _fail_unless(sha256_bytes(body) == world.reference.checksums[source],
-                     f"the copy of {logical_key} does not hold the bytes of {source}")
+        fail_unless(world.reference.holds_bytes(source, body),
+                    f"the copy of {logical_key} does not hold the bytes of {source}")
 
 
 def assert_error_names_request(world: World, file_count: int) -> None:
@@ -119,7 +92,7 @@ def assert_error_names_request(world: World, file_count: int) -> None:
     context = getattr(error, "context", None) or {}
     expected = {"package_name": pk.request(world).name, "registry": world.registry, "file_count": file_count}
     actual = {key: context.get(key) for key in expected}
-    _fail_unless(actual == expected, f"error context {context!r} does not name {expected!r}")
+    fail_unless(actual == expected, f"error context {context!r} does not name {expected!r}")
 
 
 def assert_error_names_path(world: World, path: str) -> None:
@@ -127,24 +100,24 @@ def assert_error_names_path(world: World, path: str) -> None:
     context = getattr(world.last_attempt.error, "context", None) or {}
     expected = {"package_name": pk.current(world).name, "registry": world.registry, "path": path}
     actual = {key: context.get(key) for key in expected}
-    _fail_unless(actual == expected, f"error context {context!r} does not name {expected!r}")
+    fail_unless(actual == expected, f"error context {context!r} does not name {expected!r}")
 
 
 def assert_revisions_unchanged(world: World) -> None:
     """The refused call wrote nothing: the package has exactly the pointers it had before."""
     package = pk.current(world)
     latest = latest_top_hash(world.s3(), world.settings.packages_bucket, package.name)
-    _fail_unless(latest == package.latest, f"the package's latest revision moved to {latest}")
+    fail_unless(latest == package.latest, f"the package's latest revision moved to {latest}")
     stamped = {tag for tag in pk.package_pointers(world, package.name) if tag != "latest"}
     before = getattr(world, "pointers_before", None)
     if before is not None:
-        _fail_unless(stamped == before, f"revision pointers changed: {sorted(before)} -> {sorted(stamped)}")
+        fail_unless(stamped == before, f"revision pointers changed: {sorted(before)} -> {sorted(stamped)}")
 
 
 # -- deleting --------------------------------------------------------------------------------------------------
 def assert_no_pointers(world: World) -> None:
     left = pk.package_pointers(world, pk.current(world).name)
-    _fail_unless(not left, f"revision pointers left behind: {sorted(left)}")
+    fail_unless(not left, f"revision pointers left behind: {sorted(left)}")
 
 
 # -- Package_Info ------------------------------------------------------------------------------------------------
@@ -178,7 +151,7 @@ def assert_info_fields(info, expected: dict, fields=("name", "description", "tag
             actual = getattr(info, field)
         if actual != expected[field]:
             problems.append(f"{field} {actual!r} != {expected[field]!r}")
-    _fail_unless(not problems, f"{expected['name']}: " + "; ".join(problems))
+    fail_unless(not problems, f"{expected['name']}: " + "; ".join(problems))
 
 
 def assert_info_is_latest(world: World, fields) -> None:
@@ -192,25 +165,25 @@ def assert_entries_described(world: World) -> None:
     manifest entry carries (none may read as None or {}); a directory has no size and no metadata."""
     entries = pk.revision_entries(world, pk.current(world).latest)
     for item in world.result:
-        _fail_unless(item.modified_date is None, f"{item.path}: modified_date {item.modified_date!r}")
-        _fail_unless(item.download_url is None, f"{item.path}: download_url {item.download_url!r}")
+        fail_unless(item.modified_date is None, f"{item.path}: modified_date {item.modified_date!r}")
+        fail_unless(item.download_url is None, f"{item.path}: download_url {item.download_url!r}")
         if item.type == "directory":
-            _fail_unless(item.size is None and item.meta in (None, {}), f"{item.path}: directory with {item!r}")
+            fail_unless(item.size is None and item.meta in (None, {}), f"{item.path}: directory with {item!r}")
             continue
-        _fail_unless(item.type == "file", f"{item.path}: type {item.type!r}")
-        _fail_unless(item.path in entries, f"{item.path} is not a file of the package")
+        fail_unless(item.type == "file", f"{item.path}: type {item.type!r}")
+        fail_unless(item.path in entries, f"{item.path} is not a file of the package")
         expected = entries[item.path].user_meta
         if expected:
-            _fail_unless(item.meta == expected, f"{item.path}: meta {item.meta!r}, the file carries {expected!r}")
+            fail_unless(item.meta == expected, f"{item.path}: meta {item.meta!r}, the file carries {expected!r}")
         else:
-            _fail_unless(item.meta in (None, {}), f"{item.path}: meta {item.meta!r} for a file without metadata")
+            fail_unless(item.meta in (None, {}), f"{item.path}: meta {item.meta!r} for a file without metadata")
 
 
 def assert_single_file_listing(world: World, path: str) -> None:
     entries = pk.revision_entries(world, pk.current(world).latest)
     listing = [(item.path, item.type, item.size) for item in world.result]
-    _fail_unless(listing == [(path, "file", entries[path].size)],
-                 f"listing {listing} is not just the file {path} of {entries[path].size} bytes")
+    fail_unless(listing == [(path, "file", entries[path].size)],
+                f"listing {listing} is not just the file {path} of {entries[path].size} bytes")
     assert_entries_described(world)
 
 
@@ -231,18 +204,18 @@ def assert_link_expiry(world: World) -> None:
     backend gets links through one); without a session, within the hour a presigned URL lasts by default."""
     expires = link_expiry(world.result)
     now = datetime.now(timezone.utc)
-    _fail_unless(expires > now, f"the link expired at {expires.isoformat()}")
+    fail_unless(expires > now, f"the link expired at {expires.isoformat()}")
     package = pk.current(world)
     catalog = world.stack.catalog
     sessions = catalog.catalog.sessions.for_revision(world.settings.packages_bucket, package.name, package.latest) \
         if catalog is not None else []
     if sessions:
         ends = [session.expires for session in sessions]
-        _fail_unless(any(abs((expires - end).total_seconds()) <= 2 for end in ends),
-                     f"the link expires at {expires.isoformat()}, the browsing session at "
-                     f"{', '.join(e.isoformat() for e in ends)}")
+        fail_unless(any(abs((expires - end).total_seconds()) <= 2 for end in ends),
+                    f"the link expires at {expires.isoformat()}, the browsing session at "
+                    f"{', '.join(e.isoformat() for e in ends)}")
     else:
-        _fail_unless((expires - now).total_seconds() <= 3600, f"the link lasts until {expires.isoformat()}")
+        fail_unless((expires - now).total_seconds() <= 3600, f"the link lasts until {expires.isoformat()}")
 
 
 def assert_download(world: World, key: str, url: str | None = None) -> None:
@@ -250,27 +223,27 @@ def assert_download(world: World, key: str, url: str | None = None) -> None:
     import requests
 
     response = requests.get(url or world.result, timeout=30)
-    _fail_unless(response.status_code == 200, f"download answered HTTP {response.status_code}")
-    _fail_unless(sha256_bytes(response.content) == world.reference.checksums[key], "downloaded bytes differ from reference")
+    fail_unless(response.status_code == 200, f"download answered HTTP {response.status_code}")
+    fail_unless(world.reference.holds_bytes(key, response.content), "downloaded bytes differ from reference")
 
 
 # -- search --------------------------------------------------------------------------------------------------------
 def assert_search_shows(world: World, name: str) -> None:
     """Every result for `name` shows the revision it names as the registry has it."""
     hits = [info for info in world.result if info.name == name]
-    _fail_unless(bool(hits), f"search found no {name}: {[info.name for info in world.result]}")
+    fail_unless(bool(hits), f"search found no {name}: {[info.name for info in world.result]}")
     for info in hits:
-        _fail_unless(manifest_exists(world.s3(), world.settings.packages_bucket, info.top_hash or "-"),
-                     f"{name}: top hash {info.top_hash!r} is no revision in the registry")
+        fail_unless(manifest_exists(world.s3(), world.settings.packages_bucket, info.top_hash or "-"),
+                    f"{name}: top hash {info.top_hash!r} is no revision in the registry")
         assert_info_fields(info, expected_info(world, name, info.top_hash))
     latest = latest_top_hash(world.s3(), world.settings.packages_bucket, name)
-    _fail_unless(any(info.top_hash == latest for info in hits), f"{name}: no result at its latest revision {latest}")
+    fail_unless(any(info.top_hash == latest for info in hits), f"{name}: no result at its latest revision {latest}")
 
 
 def assert_search_once_at_latest(world: World, name: str) -> None:
     hits = [info.top_hash for info in world.result if info.name == name]
     latest = latest_top_hash(world.s3(), world.settings.packages_bucket, name)
-    _fail_unless(hits == [latest], f"search shows {name} at revisions {hits}, expected once at {latest}")
+    fail_unless(hits == [latest], f"search shows {name} at revisions {hits}, expected once at {latest}")
 
 
 def assert_search_names_registry(world: World) -> None:
@@ -285,9 +258,9 @@ def assert_added_keys(world: World) -> None:
     entries = pk.revision_entries(world, pk.current(world).latest)
     for uri in wanted.added:
         key = pk.logical_key(uri, wanted.auto_organize)
-        _fail_unless(key in entries, f"{pk.data_key(uri)} is not in the revision at {key!r}: {sorted(entries)[:10]}")
-        _fail_unless(pk.source_key(world, entries[key]) == pk.data_key(uri),
-                     f"{key} holds {entries[key].physical_key}, not {uri}")
+        fail_unless(key in entries, f"{pk.data_key(uri)} is not in the revision at {key!r}: {sorted(entries)[:10]}")
+        fail_unless(pk.source_key(world, entries[key]) == pk.data_key(uri),
+                    f"{key} holds {entries[key].physical_key}, not {uri}")
 
 
 def assert_all_referenced(world: World) -> None:
@@ -295,8 +268,8 @@ def assert_all_referenced(world: World) -> None:
     wanted = pk.request(world)
     for key, entry in pk.revision_entries(world, pk.current(world).latest).items():
         location = split_physical_key(entry.physical_key)
-        _fail_unless(location.bucket == world.settings.data_bucket and location.key == wanted.sources.get(key),
-                     f"{key} is not a reference to its source {wanted.sources.get(key)}: {entry.physical_key}")
+        fail_unless(location.bucket == world.settings.data_bucket and location.key == wanted.sources.get(key),
+                    f"{key} is not a reference to its source {wanted.sources.get(key)}: {entry.physical_key}")
 
 
 def assert_entry_metadata_kept(world: World) -> None:
@@ -307,7 +280,7 @@ def assert_entry_metadata_kept(world: World) -> None:
     lost = {key: (entry.user_meta, after[key].user_meta if key in after else "<gone>")
             for key, entry in before.items()
             if entry.user_meta and (key not in after or after[key].user_meta != entry.user_meta)}
-    _fail_unless(not lost, f"files lost their metadata in the update (before, after): {lost}")
+    fail_unless(not lost, f"files lost their metadata in the update (before, after): {lost}")
 
 
 # -- the other backend's view --------------------------------------------------------------------------------------
@@ -317,7 +290,7 @@ def assert_files_of_latest(world: World, files: dict[str, int | None]) -> None:
     expected = {key: entry.size for key, entry in entries.items()}
     assert_same_names("files seen through the other backend", expected, files)
     sizes = {key: (size, expected[key]) for key, size in files.items() if size != expected[key]}
-    _fail_unless(not sizes, f"sizes differ (seen, written): {sizes}")
+    fail_unless(not sizes, f"sizes differ (seen, written): {sizes}")
 
 
 def assert_other_backend_view(world: World, view: dict, key: str) -> None:
@@ -325,7 +298,7 @@ def assert_other_backend_view(world: World, view: dict, key: str) -> None:
     their sizes, shows its information as the registry has it, and links to bytes equal to the reference."""
     package = pk.current(world)
     hits = [info.top_hash for info in view["search"] if info.name == package.name]
-    _fail_unless(hits == [package.latest], f"search shows {package.name} at {hits}, expected once at {package.latest}")
+    fail_unless(hits == [package.latest], f"search shows {package.name} at {hits}, expected once at {package.latest}")
     assert_files_of_latest(world, view["files"])
     assert_info_fields(view["info"], expected_info(world, package.name, package.latest))
     assert_download(world, key, view["link"])

@@ -10,9 +10,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from quilt_e2e.domain.expectations import assert_same_names
-from quilt_e2e.domain.reference import quilt_hash_from_sha256
-from quilt_e2e.domain.registry import latest_top_hash, named_packages, pointers, read_manifest
+from quilt_e2e.domain.expectations import assert_same_names, fail_unless
+from quilt_e2e.domain.registry import latest_top_hash, manifest_exists, named_packages, pointers, read_manifest
 from quilt_e2e.domain.world import PackageRef, World
 from quilt_e2e.stack.baseline import baseline_package_name
 
@@ -148,7 +147,6 @@ def write_fixture(world: World, label: str, dataset: str, *, annotated: bool = F
                   folders: bool = False) -> str:
     """Write one revision of a run-namespaced package with quilt3 itself (not the SUT); returns its top hash.
     Its files sit at the package root, or with `folders` at their path in the data bucket."""
-    from datagen.checksums import load_checksums
     from quilt_e2e.stack.baseline import write_package
 
     name = name or world.run_package_name(label)
@@ -158,7 +156,7 @@ def write_fixture(world: World, label: str, dataset: str, *, annotated: bool = F
         if annotated else None
     return write_package(
         world.settings, world.reference.data_dir, world.s3(), name, files, metadata,
-        load_checksums(world.reference.data_dir), entry_meta=entry_meta, message=message, timestamp=timestamp,
+        world.reference.checksums, entry_meta=entry_meta, message=message, timestamp=timestamp,
     )
 
 
@@ -289,9 +287,28 @@ def package_pointers(world: World, name: str) -> dict[str, str]:
 
 
 # -- assertions the other step modules share (kept here: concurrency and cleanup import them) -----------------
-def assert_created(world: World) -> None:
-    from quilt_e2e.domain.package_checks import assert_creation_result
+def assert_creation_result(world: World, *, with_file_count: bool = True) -> None:
+    """Every field of a create/update result but `catalog_url` (its own scenario) against the request and the
+    registry; `file_count` of an update is the number of files of the revision, checked on its own."""
+    from quilt_mcp.domain.package_creation import Package_Creation_Result
 
+    result, wanted = world.result, request(world)
+    fail_unless(isinstance(result, Package_Creation_Result), f"expected a Package_Creation_Result, got {result!r}")
+    fail_unless(result.success is True, f"creation did not report success: {result!r}")
+    fail_unless(bool(TOP_HASH.match(result.top_hash or "")), f"top hash is not a SHA-256: {result.top_hash!r}")
+    fail_unless(result.package_name == wanted.name, f"package_name {result.package_name!r} != {wanted.name!r}")
+    fail_unless(result.registry == wanted.registry, f"registry {result.registry!r} != {wanted.registry!r}")
+    bucket = world.settings.packages_bucket
+    pointer = latest_top_hash(world.s3(), bucket, wanted.name)
+    fail_unless(pointer == result.top_hash,
+                f"registry's latest revision is {pointer}, the SUT reported {result.top_hash}")
+    fail_unless(manifest_exists(world.s3(), bucket, result.top_hash), f"no manifest {result.top_hash} in {bucket}")
+    if with_file_count:
+        fail_unless(result.file_count == len(wanted.added),
+                    f"reported file_count {result.file_count}, but {len(wanted.added)} files were given")
+
+
+def assert_created(world: World) -> None:
     assert_creation_result(world)
 
 
@@ -305,12 +322,11 @@ def assert_checksums_match(world: World) -> None:
     """Every file of the latest revision has its reference size and hash, wherever its bytes live."""
     for entry in revision_entries(world, current(world).latest).values():
         key = source_key(world, entry)
-        sha256 = world.reference.checksums[key]
-        expected = quilt_hash_from_sha256(sha256)
+        expected = world.reference.quilt_hash(key)
         if entry.hash_type != "sha2-256-chunked" or entry.hash_value != expected:
             raise AssertionError(
                 f"{entry.logical_key}: package hash {entry.hash_type}:{entry.hash_value} does not match "
-                f"reference SHA-256 {sha256} (expected sha2-256-chunked:{expected})"
+                f"reference SHA-256 {world.reference.checksums.get(key)} (expected sha2-256-chunked:{expected})"
             )
         local_size = (world.reference.data_dir / key).stat().st_size
         if entry.size != local_size:

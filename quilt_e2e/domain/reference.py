@@ -1,12 +1,16 @@
-"""The reference data as generated on disk: the oracle scenarios compare the SUT against."""
+"""The reference data as generated on disk: the oracle scenarios compare the SUT against.
+
+Every check of bytes or hashes against the reference goes through this class, which reads checksums.json with
+datagen's own (validating) reader: one implementation of what "the reference file's content" means.
+"""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
+from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
+
+from datagen.checksums import load_checksums, load_manifest, quilt_hash_from_sha256, sha256_bytes
 
 
 class ReferenceData:
@@ -16,23 +20,18 @@ class ReferenceData:
 
     @cached_property
     def checksums(self) -> dict[str, str]:
-        raw = json.loads((self.data_dir / "checksums.json").read_text())
-        return raw.get("files", raw) if isinstance(raw, dict) else {}
+        """checksums.json: key ("<dataset>/<path>") → SHA-256 hex digest."""
+        return load_checksums(self.data_dir)
 
     @cached_property
     def manifest(self) -> dict:
-        return json.loads((self.data_dir / "manifest.json").read_text())
+        """manifest.json (profile, seed, versions, sizes), read by datagen's own reader."""
+        return asdict(load_manifest(self.data_dir))
 
     def files(self, dataset: str, subdir: str = "") -> list[str]:
         """Paths of a dataset's files relative to the dataset (or to `subdir` inside it)."""
-        import datagen
-
-        prefix = f"{subdir.strip('/')}/" if subdir else ""
-        return sorted(
-            relpath[len(prefix):]
-            for relpath in datagen.dataset_files(self.data_dir, dataset)
-            if relpath.startswith(prefix)
-        )
+        prefix = f"{dataset}/{subdir.strip('/')}/" if subdir else f"{dataset}/"
+        return sorted(key[len(prefix):] for key in self.checksums if key.startswith(prefix))
 
     def key(self, dataset: str, relpath: str) -> str:
         return f"{dataset}/{relpath}"
@@ -50,10 +49,13 @@ class ReferenceData:
     def local_path(self, dataset: str, relpath: str) -> Path:
         return self.data_dir / dataset / relpath
 
+    # -- the checks ------------------------------------------------------------------------------
+    def holds_bytes(self, key: str, data: bytes) -> bool:
+        """`data` is exactly the reference file `key` (False for a key that is not reference data)."""
+        expected = self.checksums.get(key)
+        return expected is not None and sha256_bytes(data) == expected
 
-def quilt_hash_from_sha256(sha256_hex: str) -> str:
-    """The `sha2-256-chunked` hash Quilt records for a single-chunk (< 8 MiB) file with this SHA-256.
-
-    For one chunk Quilt stores base64(sha256(sha256(bytes))), so it follows from the datagen checksum.
-    """
-    return base64.b64encode(hashlib.sha256(bytes.fromhex(sha256_hex)).digest()).decode()
+    def quilt_hash(self, key: str) -> str | None:
+        """The `sha2-256-chunked` hash a Quilt manifest records for the reference file `key`; None if unknown."""
+        expected = self.checksums.get(key)
+        return None if expected is None else quilt_hash_from_sha256(expected)

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, unquote, urlparse
 
-POINTERS = ".quilt/named_packages/"
-MANIFESTS = ".quilt/packages/"
+from quilt_e2e.stack.baseline import MANIFESTS, POINTERS
 
 
 @dataclass(frozen=True)

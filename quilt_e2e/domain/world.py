@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from quilt_e2e.config import Settings
 from quilt_e2e.domain.reference import ReferenceData
@@ -90,8 +90,11 @@ class PackageRef:
 
 
 class World:
-    def __init__(self, settings: Settings, reference: ReferenceData, stack):
+    def __init__(self, settings: Settings, reference: ReferenceData, stack,
+                 prepare_identity: Callable[[World], None] | None = None):
         self.settings = settings
+        # runs before QuiltOps is first built (multiuser QuiltOps needs a catalog identity): session.ensure_identity
+        self.prepare_identity = prepare_identity
         self.reference = reference
         self.stack = stack
         self.calls: list[SutCall] = []
@@ -112,9 +115,8 @@ class World:
         if self._ops is None:
             from quilt_mcp.ops.factory import QuiltOpsFactory
 
-            from quilt_e2e.domain.session import ensure_identity
-
-            ensure_identity(self)
+            if self.prepare_identity is not None:
+                self.prepare_identity(self)
             self._ops = self.call_with(QuiltOpsFactory, "create")
         return self._ops
 

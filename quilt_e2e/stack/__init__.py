@@ -103,9 +103,7 @@ class Stack:
         with self._timed("provision"):
             provision.provision_all(self.boto3_session(), self.settings, endpoint_url=self.endpoint_url)
         with self._timed("datagen"):
-            report = datagen.validate(self.data_dir) if (self.data_dir / "checksums.json").exists() else None
-            if report is None or not report.ok:
-                datagen.generate(self.settings.data_profile, self.data_dir)
+            datagen.ensure_generated(self.settings.data_profile, self.data_dir)
         with self._timed("upload"):
             datagen.upload(self.data_dir, self.client("s3"), self.settings.data_bucket)
         with self._timed("baselines"):

@@ -10,7 +10,7 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 
-from quilt_e2e.stack.loopback import LoopbackServer, RequestLog, WsgiApp
+from quilt_e2e.loopback import LoopbackServer, RequestLog, WsgiApp
 
 __all__ = ["LocalAwsServer", "RequestLog"]
 

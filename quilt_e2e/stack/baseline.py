@@ -14,6 +14,9 @@ from pathlib import Path
 from quilt_e2e.config import Settings
 
 BASELINE_NAMESPACE = "test-user"
+# Quilt's registry layout, as quilt3 writes it: manifests by top hash, and per package a pointer per revision
+MANIFESTS = ".quilt/packages/"
+POINTERS = ".quilt/named_packages/"
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def _entry(settings: Settings, data_dir: Path, key: str, sha256: str, user_meta:
     import quilt3
     from quilt3.util import PhysicalKey
 
-    from quilt_e2e.domain.reference import quilt_hash_from_sha256
+    from datagen.checksums import quilt_hash_from_sha256
 
     local = data_dir / key
     return quilt3.packages.PackageEntry(
@@ -112,26 +115,33 @@ def write_package(
     package.dump(manifest)
     top_hash = package.top_hash
     bucket = settings.packages_bucket
-    s3.put_object(Bucket=bucket, Key=f".quilt/packages/{top_hash}", Body=manifest.getvalue())
+    s3.put_object(Bucket=bucket, Key=f"{MANIFESTS}{top_hash}", Body=manifest.getvalue())
     for pointer in (str(timestamp if timestamp is not None else int(time.time())), "latest"):
-        s3.put_object(Bucket=bucket, Key=f".quilt/named_packages/{name}/{pointer}", Body=top_hash.encode())
+        s3.put_object(Bucket=bucket, Key=f"{POINTERS}{name}/{pointer}", Body=top_hash.encode())
     return top_hash
+
+
+def latest_pointer(s3, bucket: str, name: str) -> str | None:
+    """The top hash the package's `latest` pointer names; None when the registry has no such package."""
+    try:
+        return s3.get_object(Bucket=bucket, Key=f"{POINTERS}{name}/latest")["Body"].read().decode().strip()
+    except s3.exceptions.NoSuchKey:
+        return None
 
 
 def create_baseline_packages(settings: Settings, data_dir: Path, s3) -> dict[str, str]:
     """Write every missing baseline into the registry; returns package name → top hash."""
     from datagen.checksums import load_checksums
-    from quilt_e2e.domain.registry import latest_top_hash, named_packages
 
     bucket = settings.packages_bucket
-    existing = named_packages(s3, bucket, namespace=BASELINE_NAMESPACE)
     timestamp = int(time.time())
     checksums = load_checksums(data_dir)  # validated at start-up: no need to hash the files again
     top_hashes = {}
     for baseline in BASELINES:
         name = baseline_package_name(baseline.name)
-        if name in existing:
-            top_hashes[name] = latest_top_hash(s3, bucket, name)
+        existing = latest_pointer(s3, bucket, name)
+        if existing is not None:
+            top_hashes[name] = existing
             continue
         top_hashes[name] = write_package(
             settings, data_dir, s3, name, baseline_entries(baseline, data_dir), baseline_metadata(baseline, data_dir),
