@@ -35,9 +35,9 @@ import pyarrow.feather as feather
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import datagen  # noqa: E402
-from datagen.datasets import DATASET_BUILDERS  # noqa: E402
-from datagen.profiles import PROFILES  # noqa: E402
+import datagen
+from datagen.datasets import DATASET_BUILDERS
+from datagen.profiles import PROFILES
 
 RESULT_FILE = Path(__file__).with_suffix(".md")
 
@@ -92,11 +92,13 @@ class ReferenceStyleGenerator:
                 self._csv(frame, path)
                 raw_paths.append(path)
         processed = self._folder("nested-structure", "data", "processed")
-        (processed / "summary.json").write_text(json.dumps({"total_files": 20, "date_range": ["2024-01", "2024-02"]}, indent=2))
+        (processed / "summary.json").write_text(
+            json.dumps({"total_files": 20, "date_range": ["2024-01", "2024-02"]}, indent=2)
+        )
         self._checksum(processed / "summary.json")
         raw = pd.concat([pd.read_csv(path).assign(source_file=str(path)) for path in raw_paths])
-        raw.groupby(["source_file", "sensor"])["measurement"].agg(["count", "mean", "std", "min", "max"]).reset_index() \
-            .to_parquet(processed / "aggregated.parquet")  # fmt: skip
+        aggregated = raw.groupby(["source_file", "sensor"])["measurement"].agg(["count", "mean", "std", "min", "max"])
+        aggregated.reset_index().to_parquet(processed / "aggregated.parquet")
         self._checksum(processed / "aggregated.parquet")
         meta = self._folder("nested-structure", "metadata")
         (meta / "schema.json").write_text(json.dumps({"version": "1.0", "fields": []}, indent=2))
@@ -112,12 +114,15 @@ class ReferenceStyleGenerator:
 
     def mixed(self) -> None:
         folder, p = self._folder("mixed-formats"), self.p
-        records = {"records": [{"id": i, "name": f"record_{i}", "value": random.random()} for i in range(p.mixed_json_rows)]}
+        records = {
+            "records": [{"id": i, "name": f"record_{i}", "value": random.random()} for i in range(p.mixed_json_rows)]
+        }
         with open(folder / "data.json", "w") as stream:
             json.dump(records, stream)
         self._checksum(folder / "data.json")
-        self._csv(pd.DataFrame({"id": range(p.mixed_csv_rows), "name": [f"name_{i:05d}" for i in range(p.mixed_csv_rows)],
-                                "value": np.random.randn(p.mixed_csv_rows)}), folder / "data.csv")  # fmt: skip
+        rows = p.mixed_csv_rows
+        self._csv(pd.DataFrame({"id": range(rows), "name": [f"name_{i:05d}" for i in range(rows)],
+                                "value": np.random.randn(rows)}), folder / "data.csv")
         for name in ("data.parquet", "data.arrow"):
             n = p.mixed_table_rows
             frame = pd.DataFrame({"id": range(n), "value1": np.random.randn(n), "value2": np.random.randn(n),
@@ -136,7 +141,9 @@ class ReferenceStyleGenerator:
         v1, v2 = self._folder("versioned-data", "v1"), self._folder("versioned-data", "v2")
         for i in range(1, 4):
             self._csv(pd.DataFrame({"id": range(n), "value": np.random.randn(n) + i}), v1 / f"file{i}.csv")
-        self._csv(pd.DataFrame({"id": range(n + n // 10), "value": np.random.randn(n + n // 10) + 1.5}), v2 / "file1.csv")
+        self._csv(
+            pd.DataFrame({"id": range(n + n // 10), "value": np.random.randn(n + n // 10) + 1.5}), v2 / "file1.csv"
+        )
         for i in (2, 3):
             shutil.copy(v1 / f"file{i}.csv", v2 / f"file{i}.csv")
             self._checksum(v2 / f"file{i}.csv")
@@ -163,9 +170,9 @@ class ReferenceStyleGenerator:
         n = self.p.athena_rows
         for part in range(2):
             ids = range(part * n, (part + 1) * n)
+            stamps = [pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=i) for i in ids]
             frame = pd.DataFrame({"id": pd.array(list(ids), dtype="int32"), "name": [f"item_{i:05d}" for i in ids],
-                                  "value": np.random.randn(n),
-                                  "timestamp": pd.to_datetime([pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=i) for i in ids])})  # fmt: skip
+                                  "value": np.random.randn(n), "timestamp": pd.to_datetime(stamps)})
             path = self._folder("athena", "test_table_1") / f"part-{part:05d}.parquet"
             frame.to_parquet(path)
             self._checksum(path)
@@ -250,7 +257,9 @@ def main() -> None:
     for label, (description, _) in CONTENDERS.items():
         times = ", ".join(f"{r['seconds']:.2f}" for r in runs[label])
         last = runs[label][-1]
-        lines.append(f"| {description} | {times} | {median[label]:.2f} | {last['files']} | {last['bytes'] / 2**20:.1f} |")
+        lines.append(
+            f"| {description} | {times} | {median[label]:.2f} | {last['files']} | {last['bytes'] / 2**20:.1f} |"
+        )
     lines += ["", "| comparison | speed-up (median reference / median datagen) |", "|---|---|"]
     for title, reference, ours in COMPARISONS:
         lines.append(f"| {title} | **{median[reference] / median[ours]:.1f}x** |")

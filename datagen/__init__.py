@@ -30,7 +30,23 @@ DATASETS: tuple[str, ...] = tuple(DATASET_BUILDERS)
 PACKAGE_DATASETS: tuple[str, ...] = tuple(name for name in DATASETS if name != "athena")
 
 __all__ = [
-    "BASE_SEED", "DATASETS", "DATA_VERSION", "DataDirError", "DatagenError", "DatasetSummary", "Manifest",
-    "PACKAGE_DATASETS", "PROFILES", "UploadError", "UploadReport", "ValidationReport", "dataset_files",
-    "dataset_seed", "ensure_generated", "generate", "load_manifest", "upload", "validate",
+    "BASE_SEED",
+    "DATASETS",
+    "DATA_VERSION",
+    "PACKAGE_DATASETS",
+    "PROFILES",
+    "DataDirError",
+    "DatagenError",
+    "DatasetSummary",
+    "Manifest",
+    "UploadError",
+    "UploadReport",
+    "ValidationReport",
+    "dataset_files",
+    "dataset_seed",
+    "ensure_generated",
+    "generate",
+    "load_manifest",
+    "upload",
+    "validate",
 ]  # fmt: skip

@@ -71,7 +71,7 @@ class Manifest:
         return (json.dumps(asdict(self), indent=2, sort_keys=True) + "\n").encode()
 
     @classmethod
-    def from_dict(cls, raw: dict) -> "Manifest":
+    def from_dict(cls, raw: dict) -> Manifest:
         fields = dict(raw)
         fields["datasets"] = {name: DatasetSummary(**summary) for name, summary in raw["datasets"].items()}
         return cls(**fields)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from .checksums import validate
 from .errors import DatagenError
@@ -67,7 +67,8 @@ def run_generate(args) -> int:
     manifest = generate(args.profile, args.out, seed=args.seed)
     print(
         f"generated profile {manifest.profile} (seed {manifest.seed}): {len(manifest.datasets)} datasets, "
-        f"{manifest.total_files} files, {manifest.total_bytes} bytes ({manifest.total_bytes / 2**20:.1f} MiB) in {args.out}"
+        f"{manifest.total_files} files, {manifest.total_bytes} bytes ({manifest.total_bytes / 2**20:.1f} MiB) "
+        f"in {args.out}"
     )
     return EXIT_OK
 

@@ -7,8 +7,8 @@ never touch the disk, which keeps them pure: same seed and profile, same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -99,12 +99,12 @@ def nested_structure(build: Build) -> FileStream:
             for code, name in enumerate(SENSORS):
                 chosen = values[sensor == code]
                 aggregate_rows.append(
-                    dict(month=month, source_file=path, sensor=name, count=len(chosen),
-                         mean=float(chosen.mean()) if len(chosen) else None,
-                         std=float(chosen.std()) if len(chosen) else None,
-                         min=float(chosen.min()) if len(chosen) else None,
-                         max=float(chosen.max()) if len(chosen) else None)
-                )  # fmt: skip
+                    {"month": month, "source_file": path, "sensor": name, "count": len(chosen),
+                     "mean": float(chosen.mean()) if len(chosen) else None,
+                     "std": float(chosen.std()) if len(chosen) else None,
+                     "min": float(chosen.min()) if len(chosen) else None,
+                     "max": float(chosen.max()) if len(chosen) else None}
+                )
 
     aggregated = pa.Table.from_pylist(
         aggregate_rows,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -13,16 +14,16 @@ from PIL import Image
 
 # Parquet footers carry the writer's version string ("parquet-cpp-arrow version X")
 # but no timestamp; bytes are stable for a given pyarrow version.
-_PARQUET_OPTIONS = dict(
-    compression="snappy",
-    version="2.6",
-    data_page_version="1.0",
-    use_dictionary=True,
-    write_statistics=True,
-    store_schema=True,
-    write_page_index=False,
-    write_page_checksum=False,
-)
+_PARQUET_OPTIONS = {
+    "compression": "snappy",
+    "version": "2.6",
+    "data_page_version": "1.0",
+    "use_dictionary": True,
+    "write_statistics": True,
+    "store_schema": True,
+    "write_page_index": False,
+    "write_page_checksum": False,
+}
 
 
 def json_bytes(value: Any) -> bytes:
@@ -73,7 +74,7 @@ def pdf_bytes(pages: Sequence[Sequence[bytes]], title: str) -> bytes:
         + b"] /Count %d >>" % len(pages),
         3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     }
-    for page_id, lines in zip(page_ids, pages):
+    for page_id, lines in zip(page_ids, pages, strict=True):
         stream = b"BT /F1 8 Tf 10 TL 36 806 Td\n" + b"".join(b"(" + line + b") '\n" for line in lines) + b"ET\n"
         objects[page_id] = (
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
@@ -91,5 +92,9 @@ def pdf_bytes(pages: Sequence[Sequence[bytes]], title: str) -> bytes:
     xref_at = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (info_id + 1)
     out += b"".join(b"%010d 00000 n \n" % offsets[object_id] for object_id in range(1, info_id + 1))
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (info_id + 1, info_id, xref_at)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        info_id + 1,
+        info_id,
+        xref_at,
+    )
     return bytes(out)

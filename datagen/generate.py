@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Mapping
 
 from .checksums import (
     CHECKSUMS_FILE,
@@ -19,8 +19,8 @@ from .checksums import (
     validate,
 )
 from .datasets import DATASET_BUILDERS, Build
-from .formats import json_bytes
 from .errors import DataDirError, DatagenError
+from .formats import json_bytes
 from .profiles import PROFILES
 from .seeds import BASE_SEED, dataset_rng, dataset_seed
 from .versions import DATA_VERSION, GENERATOR_VERSION

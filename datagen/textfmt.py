@@ -10,8 +10,8 @@ depends on a platform's float repr or locale.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -131,7 +131,7 @@ def render_lines(pieces: Sequence, rows: int) -> list[bytes]:
     flat = text.chars[text.keep].tobytes()
     ends = np.cumsum(text.keep.sum(axis=1))
     starts = np.concatenate([[0], ends[:-1]])
-    return [flat[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+    return [flat[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
 def arrow_strings(pieces: Sequence, rows: int):

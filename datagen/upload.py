@@ -76,23 +76,26 @@ def upload(
 
     result = UploadReport()
     disable_bar = not progress
-    with tqdm(total=total_bytes, unit="B", unit_scale=True, file=sys.stderr, disable=disable_bar,
-              desc=f"s3://{bucket}") as bar:  # fmt: skip
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            for batch in (data_files, bookkeeping):
-                futures = {
-                    pool.submit(_upload_one, s3_client, bucket, object_key(prefix, relpath), data_dir / relpath, digest): relpath
-                    for relpath, digest in batch
-                }
-                for future in as_completed(futures):
-                    key, size, written = future.result()
-                    if written:
-                        result.uploaded.append(key)
-                        result.bytes_uploaded += size
-                    else:
-                        result.skipped.append(key)
-                        result.bytes_skipped += size
-                    bar.update(size)
+    with (
+        tqdm(total=total_bytes, unit="B", unit_scale=True, file=sys.stderr, disable=disable_bar,
+             desc=f"s3://{bucket}") as bar,
+        ThreadPoolExecutor(max_workers=max(1, workers)) as pool,
+    ):
+        for batch in (data_files, bookkeeping):
+            futures = {
+                pool.submit(_upload_one, s3_client, bucket, object_key(prefix, relpath), data_dir / relpath, digest):
+                    relpath
+                for relpath, digest in batch
+            }
+            for future in as_completed(futures):
+                key, size, written = future.result()
+                if written:
+                    result.uploaded.append(key)
+                    result.bytes_uploaded += size
+                else:
+                    result.skipped.append(key)
+                    result.bytes_skipped += size
+                bar.update(size)
     result.uploaded.sort()
     result.skipped.sort()
     return result

@@ -25,7 +25,8 @@ class CleanupReport:
     packages_deleted: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return f"cleanup: {self.scratch_objects_deleted} scratch object(s), {len(self.packages_deleted)} package(s) removed"
+        deleted = len(self.packages_deleted)
+        return f"cleanup: {self.scratch_objects_deleted} scratch object(s), {deleted} package(s) removed"
 
 
 def guard_bucket(settings: Settings, bucket: str) -> None:
@@ -48,7 +49,9 @@ def clean_scratch(s3, settings: Settings, run_started: dt.datetime, bucket: str 
     bucket = bucket or settings.scratch_bucket
     guard_bucket(settings, bucket)
     if bucket != settings.scratch_bucket:
-        raise CleanupRefused(f"refusing to empty '{bucket}' as scratch: the scratch bucket is '{settings.scratch_bucket}'")
+        raise CleanupRefused(
+            f"refusing to empty '{bucket}' as scratch: the scratch bucket is '{settings.scratch_bucket}'"
+        )
     results_prefix = athena_output_location(settings).split("/", 3)[3]
     keys = []
     for prefix in (f"{settings.run_id}/", results_prefix):
@@ -62,7 +65,9 @@ def clean_scratch(s3, settings: Settings, run_started: dt.datetime, bucket: str 
 
 def run_scratch_objects(s3, settings: Settings) -> list[str]:
     keys = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=settings.scratch_bucket, Prefix=f"{settings.run_id}/"):
+    for page in s3.get_paginator("list_objects_v2").paginate(
+        Bucket=settings.scratch_bucket, Prefix=f"{settings.run_id}/"
+    ):
         keys.extend(obj["Key"] for obj in page.get("Contents", []))
     return keys
 

@@ -209,17 +209,23 @@ def scenario_tags(features_dir: Path = FEATURES_DIR) -> dict[str, set[str]]:
 
 
 # -- checks ---------------------------------------------------------------------------------------------------
-def check(matrix: Matrix, surface: dict[str, dict] | None = None, scenarios: dict[str, set[str]] | None = None) -> list[str]:
+def check(
+    matrix: Matrix, surface: dict[str, dict] | None = None, scenarios: dict[str, set[str]] | None = None
+) -> list[str]:
     """Every problem with the matrix, one readable line each; [] when it is complete and consistent."""
     surface = expected_surface() if surface is None else surface
     scenarios = scenario_tags() if scenarios is None else scenarios
     problems = [f"{m}: not in the contract matrix" for m in sorted(set(surface) - set(matrix.members))]
-    problems += [f"{m}: in the matrix but not a public member of the SUT" for m in sorted(set(matrix.members) - set(surface))]
+    problems += [
+        f"{m}: in the matrix but not a public member of the SUT" for m in sorted(set(matrix.members) - set(surface))
+    ]
     for member in sorted(set(surface) & set(matrix.members)):
         expected = surface[member]
         given = {c.aspect for c in matrix.cells_of(member, "parameters")}
         problems += [f"{member}: parameter {p} has no value class" for p in expected["parameters"] if p not in given]
-        problems += [f"{member}: {p} is not a parameter of the member" for p in sorted(given - set(expected["parameters"]))]
+        problems += [
+            f"{member}: {p} is not a parameter of the member" for p in sorted(given - set(expected["parameters"]))
+        ]
         if expected["dataclass"] is not None:
             cls = expected["dataclass"]
             fields_given = {c.aspect for c in matrix.cells_of(member, "fields")}

@@ -9,10 +9,10 @@ scenario that unexpectedly passes: an upstream fix or a new regression is always
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
@@ -79,7 +79,7 @@ class DefectRegistry:
             self._by_id[defect.id] = defect
 
     @classmethod
-    def load(cls, path: str | Path) -> "DefectRegistry":
+    def load(cls, path: str | Path) -> DefectRegistry:
         path = Path(path)
         try:
             entries = yaml.safe_load(path.read_text()) or []

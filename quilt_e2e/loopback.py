@@ -6,7 +6,7 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from typing import Callable, Deque
+from collections.abc import Callable
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -19,7 +19,7 @@ class RequestLog:
 
     def __init__(self, app: WsgiApp, size: int = 200):
         self._app = app
-        self.entries: Deque[dict] = collections.deque(maxlen=size)
+        self.entries: collections.deque[dict] = collections.deque(maxlen=size)
 
     def describe(self, environ) -> dict:
         return {

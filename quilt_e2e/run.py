@@ -6,9 +6,9 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from quilt_e2e.config import ConfigError, Settings, load_settings
 from quilt_e2e.defects import DefectRegistry, DefectRegistryError, Outcome, Verdict
@@ -41,13 +41,13 @@ class SuiteRun:
         self.settings = settings
         self.defects = registry
         self.stack: Stack | None = None
-        self.started_at = dt.datetime.now(dt.timezone.utc)
+        self.started_at = dt.datetime.now(dt.UTC)
         self.ledger = RunLedger()
         self._finished = False
 
     # -- run ---------------------------------------------------------------------------------------
     @classmethod
-    def prepare(cls, userdata, scenario_tag_sets: Iterable[Iterable[str]], selects=None) -> "SuiteRun":
+    def prepare(cls, userdata, scenario_tag_sets: Iterable[Iterable[str]], selects=None) -> SuiteRun:
         """Validate settings and every defect tag before anything is started.
 
         `selects(tags)` is the run's tag expression (None: every scenario). Without -D backend=..., the backend
@@ -114,7 +114,7 @@ class SuiteRun:
         section = performance.section(self.ledger.measurements, backend=settings.backend, stack=settings.stack,
                                       data_profile=settings.data_profile, run_id=settings.run_id)
         path = performance.write(REPORTS_DIR, section)
-        return performance.summary_lines(section) + [f"performance figures in {path}"]
+        return [*performance.summary_lines(section), f"performance figures in {path}"]
 
     # -- scenarios -------------------------------------------------------------------------------
     def runs_scenario(self, tags: Iterable[str]) -> bool:

@@ -58,7 +58,9 @@ def make_frame(rows: int = 50, seed: int = 7) -> pd.DataFrame:
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:
-    schema = pa.schema([("id", pa.int32()), ("name", pa.string()), ("value", pa.float64()), ("timestamp", pa.timestamp("ms"))])
+    schema = pa.schema(
+        [("id", pa.int32()), ("name", pa.string()), ("value", pa.float64()), ("timestamp", pa.timestamp("ms"))]
+    )
     buffer = io.BytesIO()
     pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), buffer)
     return buffer.getvalue()
@@ -394,7 +396,9 @@ def test_workgroups_keep_their_creation_time_and_can_be_updated(stack):
 def test_sut_execute_query_returns_the_table(stack, service):
     frame = stack["frame"]
 
-    result = service.execute_query(f'SELECT id, name, value, "timestamp" FROM {TABLE} ORDER BY id', database_name=DATABASE)
+    result = service.execute_query(
+        f'SELECT id, name, value, "timestamp" FROM {TABLE} ORDER BY id', database_name=DATABASE
+    )
 
     assert result["success"], result.get("error")
     expected = frame.sort_values("id").reset_index(drop=True)
@@ -444,7 +448,9 @@ def test_sut_reaches_the_local_endpoint(stack, service):
 
 def test_text_helpers():
     assert [java_double(v) for v in (0.5, 1e7, 1.25e-4, 100.0, -0.0)] == ["0.5", "1.0E7", "1.25E-4", "100.0", "-0.0"]
-    assert backticks_to_double_quotes("SELECT `a` FROM `t` WHERE x = '`lit`'") == "SELECT \"a\" FROM \"t\" WHERE x = '`lit`'"
+    assert (
+        backticks_to_double_quotes("SELECT `a` FROM `t` WHERE x = '`lit`'") == 'SELECT "a" FROM "t" WHERE x = \'`lit`\''
+    )
     assert hive_pattern("test*|other").match("TEST_table") and not hive_pattern("test*").match("a_test")
     assert glue_to_duckdb("decimal(10,2)") == "DECIMAL(10,2)"
     assert glue_to_duckdb("struct<a:int,b:array<string>>") == 'STRUCT("a" INTEGER, "b" VARCHAR[])'

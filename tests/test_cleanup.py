@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-
 import subprocess
 import sys
 import textwrap
@@ -71,7 +70,7 @@ def test_clean_scratch_removes_the_runs_objects_and_results_written_since_it_sta
     mine, results, others = populate_scratch(s3, settings)
     assert set(run_scratch_objects(s3, settings)) == mine
 
-    deleted = clean_scratch(s3, settings, run_started=dt.datetime.now(dt.timezone.utc) - HOUR)
+    deleted = clean_scratch(s3, settings, run_started=dt.datetime.now(dt.UTC) - HOUR)
 
     assert deleted == len(mine | results)
     assert keys_in(s3, settings.scratch_bucket) == others
@@ -82,7 +81,7 @@ def test_clean_scratch_keeps_results_older_than_the_run(s3, env):
     settings, _ = env
     mine, results, others = populate_scratch(s3, settings)
 
-    deleted = clean_scratch(s3, settings, run_started=dt.datetime.now(dt.timezone.utc) + HOUR)
+    deleted = clean_scratch(s3, settings, run_started=dt.datetime.now(dt.UTC) + HOUR)
 
     assert deleted == len(mine)
     assert keys_in(s3, settings.scratch_bucket) == results | others
@@ -92,7 +91,7 @@ def test_clean_scratch_of_an_empty_run_deletes_nothing(s3, env):
     settings, _ = env
     put(s3, settings.scratch_bucket, "e2e-other-run-0001/a.txt")
 
-    assert clean_scratch(s3, settings, run_started=dt.datetime.now(dt.timezone.utc) + HOUR) == 0
+    assert clean_scratch(s3, settings, run_started=dt.datetime.now(dt.UTC) + HOUR) == 0
     assert keys_in(s3, settings.scratch_bucket) == {"e2e-other-run-0001/a.txt"}
 
 
@@ -136,7 +135,7 @@ def test_clean_scratch_refuses_other_buckets_and_deletes_nothing_there(s3, env):
 
     for bucket in (settings.data_bucket, unrelated, settings.packages_bucket):
         with pytest.raises(CleanupRefused) as exc:
-            clean_scratch(s3, settings, run_started=dt.datetime.now(dt.timezone.utc) - HOUR, bucket=bucket)
+            clean_scratch(s3, settings, run_started=dt.datetime.now(dt.UTC) - HOUR, bucket=bucket)
         assert f"'{bucket}'" in str(exc.value)
         assert keys_in(s3, bucket) == protected, bucket
 
@@ -169,7 +168,9 @@ def write_package(s3, bucket: str, name: str, revisions: int = 1, copy: bool = T
         body = manifest(name, entries, bucket)
         top_hash = hashlib.sha256(body).hexdigest()
         s3.put_object(Bucket=bucket, Key=f".quilt/packages/{top_hash}", Body=body)
-        s3.put_object(Bucket=bucket, Key=f".quilt/named_packages/{name}/{1700000000 + revision}", Body=top_hash.encode())
+        s3.put_object(
+            Bucket=bucket, Key=f".quilt/named_packages/{name}/{1700000000 + revision}", Body=top_hash.encode()
+        )
         s3.put_object(Bucket=bucket, Key=f".quilt/named_packages/{name}/latest", Body=top_hash.encode())
         if copy:
             for logical_key, content in entries.items():

@@ -109,7 +109,16 @@ def test_userdata_values_are_stripped_and_stringified():
 
 @pytest.mark.parametrize(
     "word, expected",
-    [("true", True), ("YES", True), ("1", True), ("on", True), ("false", False), ("No", False), ("0", False), ("off", False)],
+    [
+        ("true", True),
+        ("YES", True),
+        ("1", True),
+        ("on", True),
+        ("false", False),
+        ("No", False),
+        ("0", False),
+        ("off", False),
+    ],
 )
 def test_provision_booleans_on_aws(word, expected):
     assert settings({"stack": "aws", "provision": word}).provision is expected

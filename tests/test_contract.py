@@ -122,7 +122,7 @@ def test_malformed_cells_are_refused_with_the_reason(tmp_path, cell, message):
 def test_a_member_cannot_be_in_two_files(tmp_path):
     (tmp_path / "a.yaml").write_text("Api.get: {backends: [local]}\n")
     (tmp_path / "b.yaml").write_text("Api.get: {backends: [local]}\n")
-    with pytest.raises(contract.ContractError, match="b.yaml: Api.get is also in a.yaml"):
+    with pytest.raises(contract.ContractError, match=r"b\.yaml: Api\.get is also in a\.yaml"):
         contract.load_matrix(tmp_path)
 
 
@@ -150,7 +150,9 @@ def test_the_contract_command_prints_the_matrix_size_per_backend(capsys):
     matrix = contract.load_matrix()
     assert f"{len(matrix.members)} members, {len(matrix.cells)} cells" in out
     for backend, counts in contract.summary(matrix).items():
-        assert f"{backend}: {counts['asserted']} asserted by scenarios, {counts['not_applicable']} not applicable" in out
+        assert (
+            f"{backend}: {counts['asserted']} asserted by scenarios, {counts['not_applicable']} not applicable" in out
+        )
 
 
 def test_the_contract_command_reports_a_broken_matrix_in_one_line(tmp_path, monkeypatch, capsys):

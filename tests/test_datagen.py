@@ -29,7 +29,7 @@ EXPECTED_FILES = {
         [f"data/raw/{month}/data_{i:03d}.csv" for month in ("2024-01", "2024-02") for i in range(10)]
         + ["data/processed/summary.json", "data/processed/aggregated.parquet",
            "metadata/schema.json", "metadata/README.md"]
-    ),  # fmt: skip
+    ),
     "large-package": [f"chunk_{i:03d}.bin" for i in range(100)],
     "mixed-formats": sorted(
         ["data.json", "data.csv", "data.parquet", "data.arrow", "image.png", "image.jpg", "document.pdf"]
@@ -298,8 +298,8 @@ def test_upload_bad_targets_are_one_line(reference_dir, s3_endpoint):
     assert_one_line_error(result, "no-such-bucket does not exist")
     result = run_cli("upload", str(reference_dir), "--bucket", "b", "--endpoint-url", "http://127.0.0.1:9")
     assert_one_line_error(result, "cannot reach S3")
-    no_credentials = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-                      "AWS_CONFIG_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"}  # fmt: skip
+    no_credentials = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_CONFIG_FILE": "/nonexistent",
+                      "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"}
     result = run_cli("upload", str(reference_dir), "--bucket", "b", "--endpoint-url", s3_endpoint, env=no_credentials)
     assert_one_line_error(result, "no AWS credentials")
 

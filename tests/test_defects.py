@@ -68,7 +68,9 @@ def registry(tmp_path) -> DefectRegistry:
 
 
 def test_tagged_failure_with_registered_signature_is_the_known_defect(registry):
-    verdict = registry.judge({"local", "defect.T-001"}, "local", failed=True, failure_text="boom: widget exploded: code 42!")
+    verdict = registry.judge(
+        {"local", "defect.T-001"}, "local", failed=True, failure_text="boom: widget exploded: code 42!"
+    )
 
     assert verdict.outcome is Outcome.KNOWN_DEFECT
     assert verdict.defect is registry.get("T-001")

@@ -7,14 +7,13 @@ from __future__ import annotations
 import io
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
-
 from conftest import s3_with
-from quilt_e2e.catalog import CatalogStandIn
-from quilt_e2e.catalog import search
+
+from quilt_e2e.catalog import CatalogStandIn, search
 from quilt_e2e.catalog.registry import NewEntry
 from quilt_e2e.domain import registry as reg
 from quilt_e2e.domain.package_checks import link_expiry
@@ -137,7 +136,7 @@ def test_write_package_lays_out_a_revision_quilt3_reads(s3, unique_settings, tmp
     assert latest_pointer(s3, settings.packages_bucket, "ns/fixture") == top_hash
     assert latest_pointer(s3, settings.packages_bucket, "ns/no-such-package") is None
     assert reg.revision_time(s3, settings.packages_bucket, "ns/fixture", top_hash) == \
-        datetime.fromtimestamp(stamp, timezone.utc)
+        datetime.fromtimestamp(stamp, UTC)
     header, entries = reg.read_manifest(s3, settings.packages_bucket, top_hash)
     assert header["message"] == "msg" and header["user_meta"] == {"description": "d"}
     assert entries["f.csv"].user_meta == {"k": 1} and entries["f.csv"].size == 8
@@ -156,7 +155,7 @@ def test_physical_keys_and_dates_are_parsed_as_quilt_writes_them():
     assert reg.split_physical_key("s3://bucket/k").version is None
     with pytest.raises(AssertionError):
         reg.split_physical_key("https://bucket/k")
-    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert reg.parse_iso("2026-01-02T03:04:05Z") == moment
     assert reg.parse_iso("2026-01-02T03:04:05+00:00") == moment
     assert reg.parse_iso("2026-01-02T03:04:05") == moment
@@ -164,8 +163,8 @@ def test_physical_keys_and_dates_are_parsed_as_quilt_writes_them():
 
 def test_link_expiry_reads_both_presigning_styles():
     assert link_expiry("http://h/b/k?AWSAccessKeyId=x&Signature=y&Expires=1796308358") == \
-        datetime.fromtimestamp(1796308358, timezone.utc)
+        datetime.fromtimestamp(1796308358, UTC)
     v4 = "http://h/b/k?X-Amz-Date=20260102T030405Z&X-Amz-Expires=60&X-Amz-Signature=s"
-    assert link_expiry(v4) == datetime(2026, 1, 2, 3, 5, 5, tzinfo=timezone.utc)
+    assert link_expiry(v4) == datetime(2026, 1, 2, 3, 5, 5, tzinfo=UTC)
     with pytest.raises(AssertionError, match="no expiry"):
         link_expiry("http://h/b/k")

@@ -11,8 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from quilt_e2e.config import load_settings
-from quilt_e2e.stack.provision import provision_workgroup, bucket_specs, provision_all
-
+from quilt_e2e.stack.provision import bucket_specs, provision_all, provision_workgroup
 
 # The spec's expectations, written out independently of bucket_specs() where the spec gives numbers.
 LIFECYCLE_SPEC = {
@@ -83,13 +82,21 @@ def test_lifecycle_rules(provisioned):
         assert all(rule["Status"] == "Enabled" for rule in role_rules)
 
     for role, spec in LIFECYCLE_SPEC.items():
-        days = [r["NoncurrentVersionExpiration"]["NoncurrentDays"] for r in rules[role] if "NoncurrentVersionExpiration" in r]
+        days = [
+            r["NoncurrentVersionExpiration"]["NoncurrentDays"]
+            for r in rules[role]
+            if "NoncurrentVersionExpiration" in r
+        ]
         assert days == [spec["noncurrent_days"]], role
         assert not any("Expiration" in r for r in rules[role]), f"{role}: current versions must not expire"
 
     scratch = rules["scratch"]
     assert [r["Expiration"]["Days"] for r in scratch if "Expiration" in r] == [1]
-    aborts = [r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] for r in scratch if "AbortIncompleteMultipartUpload" in r]
+    aborts = [
+        r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
+        for r in scratch
+        if "AbortIncompleteMultipartUpload" in r
+    ]
     assert aborts == [1]
 
 

@@ -39,7 +39,10 @@ def test_the_include_paths_point_at_the_installed_sut():
 def test_the_rcfile_measures_only_the_sut(tmp_path):
     rc = coverage_run.write_rcfile(tmp_path, Path("/site/quilt_mcp"))
     text = rc.read_text()
-    assert "    /site/quilt_mcp/ops/*\n    /site/quilt_mcp/backends/*\n    /site/quilt_mcp/services/athena_service.py\n" in text
+    assert (
+        "    /site/quilt_mcp/ops/*\n    /site/quilt_mcp/backends/*\n    /site/quilt_mcp/services/athena_service.py\n"
+        in text
+    )
     assert "parallel = true" in text and f"data_file = {tmp_path / '.coverage'}" in text
 
 
@@ -122,7 +125,9 @@ def test_the_reports_come_from_per_scenario_contexts(tmp_path):
     assert "services/athena_service.py" in rows and rows["TOTAL"][-1] == "80.0%"
     assert rows["runnable"][1:4] == ["10", "2", "80.0%"]  # a package other than the installed SUT: nothing listed
     again = coverage_run.report_only(["local", "multiuser"], out)  # --report-only: the same from the saved data
-    assert [(f.file, f.missed, f.per_mode) for f in again.files] == [(f.file, f.missed, f.per_mode) for f in result.files]
+    assert [(f.file, f.missed, f.per_mode) for f in again.files] == [
+        (f.file, f.missed, f.per_mode) for f in result.files
+    ]
     assert again.returncodes == {"local": 0, "multiuser": 1} and again.wall_seconds["multiuser"] == 12.0
 
 

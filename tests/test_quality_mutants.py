@@ -51,7 +51,7 @@ def cmap_for(lines_by_mode: dict[str, dict[int, list[str]]], durations: dict[str
         for line, locations in lines.items():
             by_line.setdefault(line, []).extend(contexts.context_name(mode, loc) for loc in locations)
     cmap.add_line_contexts(file, by_line)
-    for mode, mode_map in cmap.modes.items():
+    for mode_map in cmap.modes.values():
         mode_map.wall_seconds = wall
         for s in mode_map.scenarios:
             s.duration = (durations or {}).get(s.location, 1.0)
@@ -127,7 +127,9 @@ def test_sampling_is_deterministic_and_seeded():
     others = {tuple(p.mutant.id for p in sample(eligible, 4, seed=s)) for s in range(10)}
     assert len(others) > 1
     everything = sample(eligible, 1000, seed=1)
-    assert [p.mutant.id for p in everything] == [p.mutant.id for p in sorted(eligible, key=lambda p: p.mutant.sort_key())]
+    assert [p.mutant.id for p in everything] == [
+        p.mutant.id for p in sorted(eligible, key=lambda p: p.mutant.sort_key())
+    ]
 
 
 def test_stale_files_are_named(tmp_path):
@@ -173,14 +175,34 @@ def test_a_map_naming_an_unknown_scenario_is_refused():
 
 
 def test_behave_json_gives_durations_names_and_status():
-    raw = [{"elements": [
-        {"type": "background", "location": "features/a.feature:2", "steps": [{"result": {"duration": 9}}]},
-        {"type": "scenario", "name": "One", "location": "features/a.feature:5", "status": "passed",
-         "steps": [{"result": {"duration": 0.25}}, {"result": {"duration": 0.5}}]},
-        {"type": "scenario", "name": "Row", "location": "features/a.feature:14", "status": "failed",
-         "steps": [{"result": {"duration": 1.0}}, {}]},
-        {"type": "scenario", "name": "Excluded", "location": "features/a.feature:20", "status": "skipped", "steps": [{}]},
-    ]}]
+    raw = [
+        {
+            "elements": [
+                {"type": "background", "location": "features/a.feature:2", "steps": [{"result": {"duration": 9}}]},
+                {
+                    "type": "scenario",
+                    "name": "One",
+                    "location": "features/a.feature:5",
+                    "status": "passed",
+                    "steps": [{"result": {"duration": 0.25}}, {"result": {"duration": 0.5}}],
+                },
+                {
+                    "type": "scenario",
+                    "name": "Row",
+                    "location": "features/a.feature:14",
+                    "status": "failed",
+                    "steps": [{"result": {"duration": 1.0}}, {}],
+                },
+                {
+                    "type": "scenario",
+                    "name": "Excluded",
+                    "location": "features/a.feature:20",
+                    "status": "skipped",
+                    "steps": [{}],
+                },
+            ]
+        }
+    ]
     results = contexts.scenario_results_from_behave_json(raw)
     assert set(results) == {"features/a.feature:5", "features/a.feature:14", "features/a.feature:20"}
     assert results["features/a.feature:5"] == Scenario("features/a.feature:5", "One", "passed", 0.75)

@@ -15,9 +15,18 @@ import pytest
 from quilt_e2e.quality import overlay, sut
 from quilt_e2e.quality.contexts import CoverageMap, Scenario
 from quilt_e2e.quality.mutants import ModeRun, Plan, mutants_of
-from quilt_e2e.quality.mutation_report import (EquivalentsError, load_equivalents, markdown, score, write)
-from quilt_e2e.quality.mutation_run import (ERROR, EQUIVALENT, KILLED, SURVIVED, TIMEOUT, MutantRunner, Outcome,
-                                            run_verdict, scenario_counts)
+from quilt_e2e.quality.mutation_report import EquivalentsError, load_equivalents, markdown, score, write
+from quilt_e2e.quality.mutation_run import (
+    EQUIVALENT,
+    ERROR,
+    KILLED,
+    SURVIVED,
+    TIMEOUT,
+    MutantRunner,
+    Outcome,
+    run_verdict,
+    scenario_counts,
+)
 
 SOURCE = textwrap.dedent('''\
     def double(x):
@@ -57,7 +66,9 @@ def installed_fake(root: Path) -> Path:
 
 
 def mutant(pkg: Path, line: int, operator: str):
-    found = [m for m in mutants_of("core.py", (pkg / "core.py").read_text()) if m.line == line and m.operator == operator]
+    found = [
+        m for m in mutants_of("core.py", (pkg / "core.py").read_text()) if m.line == line and m.operator == operator
+    ]
     assert found, f"no {operator} mutant on line {line}"
     return found[0]
 
@@ -190,17 +201,22 @@ def test_behave_output_is_read_for_the_verdict():
     assert run_verdict(1, BEHAVE_ERRORED) == (
         "failed", ["features/catalog_login.feature:28  Searching the registry finds the baseline packages"])
     assert run_verdict(0, "3 scenarios passed, 0 failed, 4 skipped\n")[0] == "passed"
-    assert run_verdict(1, "2 scenarios passed, 0 failed\nUNEXPECTED PASS (known-defect tag but passed): X\n")[0] == "failed"
+    assert (
+        run_verdict(1, "2 scenarios passed, 0 failed\nUNEXPECTED PASS (known-defect tag but passed): X\n")[0]
+        == "failed"
+    )
     assert run_verdict(2, "quilt-e2e: unknown defect tag @defect.QMCP-999\n")[0] == "error"
 
 
 # -- score, reports, equivalents --------------------------------------------------------------------------------
 def test_score_leaves_equivalent_and_errors_out_of_the_denominator(tmp_path):
-    pkg = installed_fake(tmp_path)
+    installed_fake(tmp_path)
     ms = mutants_of("core.py", SOURCE)[:6]
     plans = [the_plan(m) for m in ms]
     statuses = [KILLED, TIMEOUT, SURVIVED, SURVIVED, EQUIVALENT, ERROR]
-    outcomes = [Outcome(m.id, s, reason="same behaviour" if s == EQUIVALENT else "") for m, s in zip(ms, statuses)]
+    outcomes = [
+        Outcome(m.id, s, reason="same behaviour" if s == EQUIVALENT else "") for m, s in zip(ms, statuses, strict=True)
+    ]
     total = score(outcomes)
     assert (total.killed, total.denominator, total.percent) == (2, 4, 50.0)
     json_path, md_path = write(tmp_path / "out", plans, outcomes, {"sut_version": "0.22.0", "seed": 3, "sample": 6,

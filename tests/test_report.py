@@ -235,7 +235,9 @@ def serve():
     servers = []
 
     def _serve(directory: Path) -> str:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory)))
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory))
+        )
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}/index.html"
@@ -251,7 +253,9 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.fail("the `playwright` package is missing: .venv/bin/pip install -e '.[dev]' (never `playwright install`)")
+        pytest.fail(
+            "the `playwright` package is missing: .venv/bin/pip install -e '.[dev]' (never `playwright install`)"
+        )
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -284,7 +288,9 @@ def _overview_counts(page) -> tuple[int, dict[str, int]]:
 
 
 def _tree_group(page, name: str):
-    return page.locator('.node[data-node-kind="group"]', has=page.locator(":scope > .node__title .node__name", has_text=name)).first
+    return page.locator(
+        '.node[data-node-kind="group"]', has=page.locator(":scope > .node__title .node__name", has_text=name)
+    ).first
 
 
 def _expand_all(group) -> None:
@@ -294,7 +300,7 @@ def _expand_all(group) -> None:
         closed = group.locator('.node[data-node-kind="group"]:not(:has(> .node__children))')
         if closed.count() == 0:
             return
-        for index in range(closed.count()):
+        for _ in range(closed.count()):
             closed.nth(0).locator(":scope > .node__title").click()
 
 
@@ -314,7 +320,7 @@ def test_report_of_a_real_run_in_headless_chromium(real_run, tmp_path, browser, 
 
     # Expected numbers from the result files themselves.
     raw = _results(results)
-    expected = Counter({status: 0 for status in STATUS_NAMES})
+    expected = Counter(dict.fromkeys(STATUS_NAMES, 0))
     expected.update(result["status"] for result in raw)
     total = sum(expected.values())
     assert f"{total} scenarios: {expected['passed']} passed, {expected['failed']} failed, " \

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from quilt_e2e.reporting.allure import CATEGORIES, InfrastructureProblem, SutError, SuiteCodeError, classify
+from quilt_e2e.reporting.allure import CATEGORIES, InfrastructureProblem, SuiteCodeError, SutError, classify
 from quilt_e2e.reporting.masking import MASK, mask, mask_text
 
 PROJECT = Path(__file__).resolve().parents[1]

@@ -76,7 +76,7 @@ def test_stand_in_answers_what_the_expectations_ask(server):
             assert remote.stack_name == stand_in.stack_name
             assert remote.visible_buckets("test-user") == stand_in.visible_buckets("test-user")
             assert stand_in.tokens.decode(remote.issue_token("test-user"))["name"] == "test-user"
-            with pytest.raises(AssertionError, match="@use.with_stack=embedded"):
+            with pytest.raises(AssertionError, match=r"@use\.with_stack=embedded"):
                 remote.issue_token("test-user", expires_in=-60)
 
 
@@ -90,7 +90,7 @@ def test_remote_catalog_reads_its_config_and_stack_name(sites, monkeypatch):
     assert remote.aws_role_arn("test-user") is None
     odd = RemoteCatalog(sites.catalog_config({"analyticsBucket": "analytics"}))
     with pytest.raises(AssertionError, match="cannot tell the stack name"):
-        odd.stack_name
+        _ = odd.stack_name
     monkeypatch.delenv("QUILT_E2E_REFRESH_TOKEN_TEST_USER", raising=False)
     with pytest.raises(AssertionError, match="QUILT_E2E_REFRESH_TOKEN_TEST_USER"):
         remote.issue_refresh_token("test-user")

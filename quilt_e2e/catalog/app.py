@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
@@ -95,7 +95,7 @@ class CatalogApp:
         user = self.catalog.directory.get(username) if username else None
         if user is None or not user.is_active:
             return error_response("Invalid refresh token", 401)
-        user.last_login = datetime.now(timezone.utc)  # a sign-in, as the admin API's lastLogin shows
+        user.last_login = datetime.now(UTC)  # a sign-in, as the admin API's lastLogin shows
         access_token = self.tokens.issue_access_token(user.id, user.name, user.email)
         expires_at = self.tokens.decode(access_token)["exp"]
         return json_response({"access_token": access_token, "refresh_token": refresh_token, "expires_at": expires_at})
@@ -107,7 +107,7 @@ class CatalogApp:
         if user is None:
             raise Unauthorized("Authentication required")
         credentials = self._aws_credentials(user, CREDENTIALS_TTL)
-        expiration = credentials["Expiration"].astimezone(timezone.utc)
+        expiration = credentials["Expiration"].astimezone(UTC)
         return json_response({
             "AccessKeyId": credentials["AccessKeyId"],
             "SecretAccessKey": credentials["SecretAccessKey"],
@@ -140,7 +140,7 @@ class CatalogApp:
         if row is None:
             return error_response(f"Not found: {path}", 404)
         bucket, key, version = split_s3_url(row.physical_key)
-        remaining = max(int((session.expires - datetime.now(timezone.utc)).total_seconds()), 1)
+        remaining = max(int((session.expires - datetime.now(UTC)).total_seconds()), 1)
         response = Response(status=302)
         response.headers["Location"] = self._presign(bucket, key, version, remaining)
         return response

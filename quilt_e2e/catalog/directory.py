@@ -6,7 +6,7 @@ import re
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 READ = "READ"
 READ_WRITE = "READ_WRITE"
@@ -56,8 +56,8 @@ class User:
     is_sso_only: bool = False
     is_service: bool = False
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    date_joined: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    last_login: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    date_joined: datetime = field(default_factory=lambda: datetime.now(UTC))
+    last_login: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def visible_extra_roles(self) -> list[str]:
         """Extra roles as the API shows them: the active role is not repeated among them."""

@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError
 
@@ -44,7 +44,7 @@ class Pointer:
     def modified(self) -> datetime:
         """A revision's time is its pointer's name (epoch seconds), as quilt3 lists them."""
         if self.tag.isdigit():
-            return datetime.fromtimestamp(int(self.tag), timezone.utc)
+            return datetime.fromtimestamp(int(self.tag), UTC)
         return self.last_modified
 
 
@@ -197,7 +197,9 @@ class Registry:
             return None
         return Revision(bucket, name, top_hash, pointer.modified, manifest, pointer.tag)
 
-    def resolve(self, bucket: str, name: str, hash_or_tag: str, pointers: list[Pointer] | None = None) -> Revision | None:
+    def resolve(
+        self, bucket: str, name: str, hash_or_tag: str, pointers: list[Pointer] | None = None
+    ) -> Revision | None:
         """A revision by tag ("latest", a timestamp), full top hash or unique hash prefix; else None."""
         pointers = pointers if pointers is not None else self.pointers(bucket, name)
         by_tag = {pointer.tag: pointer for pointer in pointers}

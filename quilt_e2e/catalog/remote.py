@@ -2,8 +2,8 @@
 
 The stand-in mints tokens itself; a real catalog cannot be asked to, so the users a scenario logs in as
 must come with a refresh token in QUILT_E2E_REFRESH_TOKEN_<USER> (e.g. QUILT_E2E_REFRESH_TOKEN_TEST_USER).
-Scenarios that need forged or expired tokens, or other crafted server behaviour, carry the @use.with_stack=embedded active tag and
-are skipped on stack=aws.
+Scenarios that need forged or expired tokens, or other crafted server behaviour, carry the
+@use.with_stack=embedded active tag and are skipped on stack=aws.
 
 It answers the questions the suite's expectations ask of a catalog (config_json, stack_name, visible_buckets,
 aws_role_arn) the way the stand-in does, from the catalog itself over plain HTTP, never through the SUT.
@@ -44,7 +44,8 @@ class RemoteCatalog:
         tokens with a chosen lifetime: scenarios that need expired ones are @use.with_stack=embedded."""
         if expires_in is not None:
             raise AssertionError(
-                "a real catalog cannot mint JWTs with a chosen expiry: scenarios with crafted tokens are @use.with_stack=embedded"
+                "a real catalog cannot mint JWTs with a chosen expiry: "
+                "scenarios with crafted tokens are @use.with_stack=embedded"
             )
         return self.access_token(username)
 

@@ -141,10 +141,10 @@ def query_from_dsl(body: dict) -> str | None:
     def walk(node):
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in ("query_string", "simple_query_string", "multi_match") and isinstance(value, dict):
-                    if isinstance(value.get("query"), str):
-                        found.append(value["query"])
-                        continue
+                if (key in ("query_string", "simple_query_string", "multi_match") and isinstance(value, dict)
+                        and isinstance(value.get("query"), str)):
+                    found.append(value["query"])
+                    continue
                 walk(value)
         elif isinstance(node, list):
             for item in node:

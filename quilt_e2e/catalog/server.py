@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC
 
 import boto3
 from botocore.config import Config
@@ -74,7 +75,7 @@ class CatalogStandIn:
     def url(self) -> str:
         return self._server.url
 
-    def start(self) -> "CatalogStandIn":
+    def start(self) -> CatalogStandIn:
         self._server.bind(self._dispatch, _QuietRequestHandler)  # bind first: config.json must name the port
         self._app = CatalogApp(self.catalog, self.tokens, self.config_json(), self._presign, self._role_credentials)
         self.request_log = CatalogRequestLog(self._app, size=self._log_size)
@@ -87,7 +88,7 @@ class CatalogStandIn:
     def stop(self) -> None:
         self._server.stop()
 
-    def __enter__(self) -> "CatalogStandIn":
+    def __enter__(self) -> CatalogStandIn:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -152,10 +153,10 @@ class CatalogStandIn:
         credentials (the real registry's answer there is unspecified by the contract)."""
         arn = self.aws_role_arn(user.name)
         if arn is None:
-            from datetime import datetime, timezone
+            from datetime import datetime
 
             return {"AccessKeyId": "testing", "SecretAccessKey": "testing", "SessionToken": "testing",
-                    "Expiration": datetime.now(timezone.utc) + ttl}
+                    "Expiration": datetime.now(UTC) + ttl}
         session_name = user.name if len(user.name) >= 2 else f"{user.name}-session"  # STS wants 2-64 chars
         answer = self._sts.assume_role(RoleArn=arn, RoleSessionName=session_name[:64],
                                        DurationSeconds=int(ttl.total_seconds()))

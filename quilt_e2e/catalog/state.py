@@ -7,7 +7,7 @@ import re
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import yaml
 
@@ -95,7 +95,7 @@ class BrowsingSession:
 
     @property
     def expired(self) -> bool:
-        return datetime.now(timezone.utc) >= self.expires
+        return datetime.now(UTC) >= self.expires
 
 
 class BrowsingSessions:
@@ -106,7 +106,7 @@ class BrowsingSessions:
     def create(self, bucket: str, name: str, top_hash: str, ttl: int, owner: str) -> BrowsingSession:
         session = BrowsingSession(
             id=secrets.token_urlsafe(18), bucket=bucket, name=name, top_hash=top_hash,
-            expires=datetime.now(timezone.utc) + timedelta(seconds=ttl), owner=owner,
+            expires=datetime.now(UTC) + timedelta(seconds=ttl), owner=owner,
         )
         with self._lock:
             self._sessions = {k: s for k, s in self._sessions.items() if not s.expired}

@@ -32,7 +32,7 @@ class Page:
 class WebSites:
     """One loopback server holding many small sites, each under its own random path prefix."""
 
-    _shared: "WebSites | None" = None
+    _shared: WebSites | None = None
     _shared_lock = threading.Lock()
 
     def __init__(self):
@@ -41,7 +41,7 @@ class WebSites:
         self._server = LoopbackServer("web-sites")
 
     @classmethod
-    def shared(cls) -> "WebSites":
+    def shared(cls) -> WebSites:
         """The run's instance, started on first use and stopped when the process exits."""
         with cls._shared_lock:
             if cls._shared is None:
@@ -49,7 +49,7 @@ class WebSites:
                 atexit.register(cls._shared.stop)
             return cls._shared
 
-    def start(self) -> "WebSites":
+    def start(self) -> WebSites:
         self._server.bind(self._app)
         self._server.serve()
         return self
@@ -88,7 +88,10 @@ class WebSites:
 
     def access_denied(self) -> str:
         """A catalog behind an access control that refuses the request (403, as CloudFront/WAF answer)."""
-        body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+        )
         return self.publish({"config.json": Page(403, body, "application/xml")})
 
     def catalog_config(self, config) -> str:

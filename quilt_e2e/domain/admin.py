@@ -13,7 +13,7 @@ fixed join and last-login dates, so every date the SUT reports has a known, dist
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -25,8 +25,8 @@ from quilt_e2e.domain.world import Attempt, World
 
 EMAIL_DOMAIN = "e2e.example.com"
 # The dates a scenario's catalog-made users carry (microseconds included: they must survive the trip).
-JOINED = datetime(2024, 1, 15, 9, 30, 5, 250000, tzinfo=timezone.utc)
-LAST_LOGIN = datetime(2025, 6, 1, 12, 0, 42, 123456, tzinfo=timezone.utc)
+JOINED = datetime(2024, 1, 15, 9, 30, 5, 250000, tzinfo=UTC)
+LAST_LOGIN = datetime(2025, 6, 1, 12, 0, 42, 123456, tzinfo=UTC)
 
 
 # -- names -------------------------------------------------------------------------------------------
@@ -123,10 +123,10 @@ def can_sign_in(world: World, username: str) -> tuple[bool, str]:
 
 def sign_in(world: World, label: str) -> None:
     """The user signs in to the catalog now; the window of the sign-in is kept for the checks."""
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     ok, answer = can_sign_in(world, user_name(world, label))
     assert ok, f"test defect: the catalog refused to sign {label} in: {answer}"
-    world.sign_in_window = (before, datetime.now(timezone.utc))
+    world.sign_in_window = (before, datetime.now(UTC))
 
 
 # -- SSO preconditions -------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def given_sso_config(world: World, config: dict | None) -> None:
         catalog.sso_config = None
     else:
         uploader = directory(world).get(session.ROLES_TO_USERS["an administrator"])
-        uploaded = datetime(2025, 11, 3, 8, 15, 30, 654321, tzinfo=timezone.utc)
+        uploaded = datetime(2025, 11, 3, 8, 15, 30, 654321, tzinfo=UTC)
         catalog.sso_config = SsoConfig(yaml.safe_dump(config), uploaded, uploader)
     world.sso_before = catalog.sso_config
 

@@ -8,8 +8,8 @@ identifier, name, ARN and kind. Errors are checked for their type, what they say
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from quilt_e2e.domain import admin
 from quilt_e2e.domain.expectations import assert_pydantic_accepts, error_class_name
@@ -78,7 +78,7 @@ def account_problems(world: World, account, record, *, with_kind: bool = False) 
     if not isinstance(extra, list) or len(extra) != len(expected_extra):
         problems.append(f"extra roles {extra!r} (expected {[r.name for r in expected_extra]})")
     else:
-        for index, (role, expected) in enumerate(zip(extra, expected_extra)):
+        for index, (role, expected) in enumerate(zip(extra, expected_extra, strict=True)):
             problems += role_problems(f"extra role {index + 1}", role, expected, with_kind=with_kind)
     return problems
 

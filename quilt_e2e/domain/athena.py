@@ -145,9 +145,11 @@ def assert_query_figures(world: World, rows: int, truncated_at: int | None = Non
     result = world.result
     assert isinstance(result, dict) and set(result) == QUERY_KEYS, f"the answer's keys are {sorted(result)}"
     frame = result["data"]
-    _, args, kwargs = world.athena_call
+    _, args, _kwargs = world.athena_call
     assert result["success"] is True, f"success is {result['success']!r}"
-    assert len(frame) == rows and result["row_count"] == rows, f"{len(frame)} rows, row_count {result['row_count']}, expected {rows}"
+    assert len(frame) == rows and result["row_count"] == rows, (
+        f"{len(frame)} rows, row_count {result['row_count']}, expected {rows}"
+    )
     total = f"{truncated_at}+" if truncated_at is not None else rows
     assert result["total_rows"] == total, f"total_rows is {result['total_rows']!r}, expected {total!r}"
     assert result["truncated"] is (truncated_at is not None), f"truncated is {result['truncated']!r}"
@@ -163,11 +165,16 @@ def assert_types_match_glue(world: World) -> None:
         "string": pd.api.types.is_string_dtype, "double": pd.api.types.is_float_dtype,
         "timestamp": pd.api.types.is_datetime64_any_dtype,
     }
-    glue_types = {c["Name"]: c["Type"] for c in account.glue_table(world, world.settings.glue_table)["StorageDescriptor"]["Columns"]}
+    glue_types = {
+        c["Name"]: c["Type"]
+        for c in account.glue_table(world, world.settings.glue_table)["StorageDescriptor"]["Columns"]
+    }
     frame = result_frame(world)
     for column in frame.columns:
         check = kinds[glue_types[column]]
-        assert check(frame[column].dtype), f"column {column} ({glue_types[column]} in Glue) came back as {frame[column].dtype}"
+        assert check(frame[column].dtype), (
+            f"column {column} ({glue_types[column]} in Glue) came back as {frame[column].dtype}"
+        )
         assert world.result["dtypes"][column] == str(frame[column].dtype)
 
 
@@ -177,16 +184,20 @@ def assert_failure(world: World, what: str, text: str, answer: Any = None) -> No
     assert isinstance(answer, dict), f"expected an answer dict, got {answer!r:.300}"
     if answer.get("success") is not False:
         if what == "query":
-            raise AssertionError(f"the query succeeded: {answer.get('row_count')} rows, truncated={answer.get('truncated')}, "
-                                 f"total_rows={answer.get('total_rows')!r}")
+            raise AssertionError(
+                f"the query succeeded: {answer.get('row_count')} rows, truncated={answer.get('truncated')}, "
+                f"total_rows={answer.get('total_rows')!r}"
+            )
         raise AssertionError(f"the {what} succeeded: {answer!r:.300}")
     assert set(answer) == ERROR_KEYS, f"a failure answer has the keys {sorted(answer)}"
     error = str(answer["error"])
-    assert error.startswith(FAILURE_PREFIX[what]), f"the reason does not start with {FAILURE_PREFIX[what]!r}: {error[:300]}"
+    assert error.startswith(FAILURE_PREFIX[what]), (
+        f"the reason does not start with {FAILURE_PREFIX[what]!r}: {error[:300]}"
+    )
     assert text in error, f"reason does not mention {text!r}: {error[:500]}"
     assert "Traceback" not in error, f"reason is a traceback: {error[:300]}"
     when = dt.datetime.fromisoformat(answer["timestamp"])
-    age = (dt.datetime.now(dt.timezone.utc) - when).total_seconds()
+    age = (dt.datetime.now(dt.UTC) - when).total_seconds()
     assert when.utcoffset() == dt.timedelta(0) and 0 <= age < 300, f"the failure is stamped {answer['timestamp']}"
 
 
@@ -196,11 +207,15 @@ def assert_databases(world: World, catalog: str = DEFAULT_CATALOG) -> None:
     assert result.get("success") is True, f"discovery failed: {result.get('error')}"
     assert set(result) == {"success", "databases", "data_catalog_name", "count"}, f"keys {sorted(result)}"
     expected = account.glue_database_names(world)
-    assert sorted(d["name"] for d in result["databases"]) == expected, f"databases {[d['name'] for d in result['databases']]}, Glue has {expected}"
+    assert sorted(d["name"] for d in result["databases"]) == expected, (
+        f"databases {[d['name'] for d in result['databases']]}, Glue has {expected}"
+    )
     for database in result["databases"]:
         assert database == {"name": database["name"], **DATABASE_PLACEHOLDERS}, f"a database is described as {database}"
     assert result["count"] == len(expected), f"count {result['count']}, Glue has {len(expected)}"
-    assert result["data_catalog_name"] == catalog, f"data_catalog_name {result['data_catalog_name']!r}, asked {catalog!r}"
+    assert result["data_catalog_name"] == catalog, (
+        f"data_catalog_name {result['data_catalog_name']!r}, asked {catalog!r}"
+    )
 
 
 def assert_tables(world: World, expected_names: list[str], database: str | None = None) -> None:
@@ -286,7 +301,10 @@ def assert_service_backend(world: World) -> None:
 
 def assert_not_made(attempt, text: str) -> None:
     assert attempt.error is not None, f"it was made: {attempt.result!r:.200}"
-    assert text in str(attempt.error), f"the reason does not mention {text!r}: {type(attempt.error).__name__}: {attempt.error}"
+    assert text in str(attempt.error), (
+        f"the reason does not mention {text!r}: {type(attempt.error).__name__}: {attempt.error}"
+    )
+
 
 def engine_url(world: World):
     return service(world).engine.url
@@ -298,13 +316,20 @@ def assert_engine(world: World, workgroup: str, *, region: str | None = None, ca
     region = region or account.analyst_region(world)
     assert url.drivername == "awsathena+rest", f"the engine's driver is {url.drivername}"
     assert (url.host, url.port) == (f"athena.{region}.amazonaws.com", 443), f"the engine talks to {url.host}:{url.port}"
-    assert url.query.get("work_group") == workgroup, f"queries run in the workgroup {url.query.get('work_group')!r}, expected {workgroup!r}"
-    assert url.query.get("catalog_name") == catalog, f"the engine addresses the data catalog {url.query.get('catalog_name')!r}"
+    assert url.query.get("work_group") == workgroup, (
+        f"queries run in the workgroup {url.query.get('work_group')!r}, expected {workgroup!r}"
+    )
+    assert url.query.get("catalog_name") == catalog, (
+        f"the engine addresses the data catalog {url.query.get('catalog_name')!r}"
+    )
     if with_credentials:
         backend = backend_credentials(world, region)
         engine = (url.username, url.password, url.query.get("aws_session_token"))
         assert all(engine[:2]) and bool(engine[2]) == bool(backend.token), "the engine lacks part of its credentials"
-        signed_as, expected = identity(world, *engine), identity(world, backend.access_key, backend.secret_key, backend.token)
+        signed_as, expected = (
+            identity(world, *engine),
+            identity(world, backend.access_key, backend.secret_key, backend.token),
+        )
         assert signed_as == expected, f"the engine signs as {signed_as}, the backend as {expected}"
     else:
         assert not url.username and not url.password, "the engine carries credentials"
@@ -376,7 +401,7 @@ def assert_formatted_rows(world: World, fmt: str, expected: pd.DataFrame) -> Non
     if fmt == "json":
         records = expected.to_dict(orient="records")
         assert isinstance(data, list) and len(data) == len(records), f"formatted as {data!r:.300}"
-        for got, want in zip(data, records):
+        for got, want in zip(data, records, strict=True):
             assert list(got) == columns, f"a record has the fields {list(got)}"
             _assert_row(list(got.values()), list(want.values()), columns)
     elif fmt == "csv":
@@ -398,17 +423,15 @@ def assert_formatted_rows(world: World, fmt: str, expected: pd.DataFrame) -> Non
 
 def _assert_rows(rows: list[list[str]], expected: pd.DataFrame) -> None:
     assert len(rows) == len(expected), f"{len(rows)} rows formatted, expected {len(expected)}"
-    for got, want in zip(rows, expected.itertuples(index=False)):
+    for got, want in zip(rows, expected.itertuples(index=False), strict=True):
         _assert_row(got, list(want), list(expected.columns))
 
 
 def _assert_row(got: list, want: list, columns: list[str]) -> None:
     assert len(got) == len(want), f"a row has {len(got)} values, expected {len(want)}: {got}"
-    for column, g, w in zip(columns, got, want):
-        if isinstance(w, float):
-            ok = abs(float(g) - w) <= 1e-4 * (1 + abs(w))  # a table rendering rounds to its display precision
-        else:
-            ok = str(g) == str(w)
+    for column, g, w in zip(columns, got, want, strict=True):
+        # a table rendering rounds a float to its display precision
+        ok = abs(float(g) - w) <= 1e-4 * (1 + abs(w)) if isinstance(w, float) else str(g) == str(w)
         assert ok, f"{column}: formatted {g!r}, the data has {w!r}"
 
 
@@ -448,5 +471,7 @@ def assert_table_text(world: World, columns: list[str], rows: list[list[str]]) -
 
 def assert_passed_through(world: World, what: str) -> None:
     """format_results gives back the very answer it was given, untouched."""
-    assert world.formatted is world.athena_unformatted, f"formatting the {what} result made a new answer: {world.formatted!r:.300}"
+    assert world.formatted is world.athena_unformatted, (
+        f"formatting the {what} result made a new answer: {world.formatted!r:.300}"
+    )
     assert "formatted_data" not in world.formatted and "format" not in world.formatted, f"the {what} result was changed"

@@ -65,7 +65,7 @@ def set_environment(world: World, values: dict[str, str | None]) -> None:
 def use_region(world: World, region: str) -> None:
     """The SUT works in `region` for the rest of the scenario (its QuiltOps is built first, in the run's)."""
     _ = world.ops
-    set_environment(world, {name: region for name in REGION_VARIABLES})
+    set_environment(world, dict.fromkeys(REGION_VARIABLES, region))
     setup(world).region = region
 
 

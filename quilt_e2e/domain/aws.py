@@ -3,7 +3,6 @@ service whose answer the suite knows from its own provisioning (checked with its
 
 from __future__ import annotations
 
-
 from quilt_e2e.domain import catalog_facts
 from quilt_e2e.domain.world import World
 
@@ -14,7 +13,9 @@ def service_list(text: str) -> list[str]:
     services = [s.strip() for s in text.split(",") if s.strip()]
     unknown = [s for s in services if s not in BOTO_SERVICE_NAMES]
     if unknown:
-        raise AssertionError(f"test defect: no check for AWS service(s) {unknown} (known: {', '.join(BOTO_SERVICE_NAMES)})")
+        raise AssertionError(
+            f"test defect: no check for AWS service(s) {unknown} (known: {', '.join(BOTO_SERVICE_NAMES)})"
+        )
     return services
 
 

@@ -8,7 +8,7 @@ SUT); AWS through the suite's own boto3 clients (world.stack.client).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from quilt_e2e.domain import session
@@ -148,9 +148,9 @@ def assert_status(actual, expected: dict) -> None:
         raise AssertionError(f"expected an Auth_Status, got {type(actual).__name__}: {actual!r}")
     normalised = dict(expected)
     # the catalog URL may come back with or without a trailing slash; nothing else is normalised
-    if isinstance(actual.logged_in_url, str) and isinstance(expected["logged_in_url"], str):
-        if actual.logged_in_url.rstrip("/") == expected["logged_in_url"].rstrip("/"):
-            normalised["logged_in_url"] = actual.logged_in_url
+    if (isinstance(actual.logged_in_url, str) and isinstance(expected["logged_in_url"], str)
+            and actual.logged_in_url.rstrip("/") == expected["logged_in_url"].rstrip("/")):
+        normalised["logged_in_url"] = actual.logged_in_url
     assert_fields("Auth_Status", actual, normalised)
 
 
@@ -227,7 +227,7 @@ def _created_date_problems(bucket, s3_created: datetime | None, backend: str) ->
         stated = datetime.fromisoformat(bucket.created_date)
     except (TypeError, ValueError):
         return [f"bucket {bucket.name}: created_date {bucket.created_date!r} is not ISO 8601"]
-    if stated.tzinfo is None or s3_created is None or stated != s3_created.astimezone(timezone.utc):
+    if stated.tzinfo is None or s3_created is None or stated != s3_created.astimezone(UTC):
         return [f"bucket {bucket.name}: created_date {bucket.created_date!r}, expected {s3_created}"]
     return []
 

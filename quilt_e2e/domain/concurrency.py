@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from quilt_e2e.domain import admin as adm
@@ -67,7 +67,7 @@ def _parse_date(text: Any) -> datetime | None:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def info_problems(world: World, info: Any, name: str) -> list[str]:
@@ -94,7 +94,7 @@ def info_problems(world: World, info: Any, name: str) -> list[str]:
         problems.append(f"tags {info.tags!r} (expected {metadata.get('tags')!r})")
     stamps = revision_history(world, full_name).get(latest, [])
     modified = _parse_date(info.modified_date)
-    expected_times = [datetime.fromtimestamp(stamp, timezone.utc) for stamp in stamps]
+    expected_times = [datetime.fromtimestamp(stamp, UTC) for stamp in stamps]
     if modified is None or not any(abs((modified - t).total_seconds()) < 1 for t in expected_times):
         problems.append(f"modified_date {info.modified_date!r} (the revision was written at {expected_times})")
     return problems
@@ -136,9 +136,11 @@ def _fail_on(problems_by_worker: dict[str, list[str]]) -> None:
 def _read_baselines(world: World, operation: str, names: list[str], sessions: int, *extra) -> PoolRun:
     """`sessions` workers each call `operation` on one of the baseline packages `names` (spread over them)."""
     tasks = [
-        Task(f"worker {i} {operation} {name}",
-             lambda ops, n=baseline_package_name(name): world.call_with(ops, operation, n, world.registry, *extra),
-             key=name)
+        Task(
+            f"worker {i} {operation} {name}",
+            lambda ops, name=name: world.call_with(ops, operation, baseline_package_name(name), world.registry, *extra),
+            key=name,
+        )
         for i, name in enumerate(spread(names, sessions))
     ]
     world.pool = run_parallel(world, tasks, sessions)
@@ -245,7 +247,7 @@ def assert_created_each(world: World) -> None:
 def assert_each_holds_its_dataset(world: World) -> None:
     problems = {}
     for r in world.pool.results:
-        name, dataset, metadata = r.task.key
+        _name, dataset, metadata = r.task.key
         header, entries = read_manifest(world.s3(), world.settings.packages_bucket, r.result.top_hash)
         found = []
         # auto-organized: each file sits at its path in the data bucket and points at that object
@@ -505,7 +507,9 @@ def assert_tables_created(world: World, bucket: str) -> None:
     pool.assert_all_succeeded()
     for label, config in world.configs_sent.items():
         stored = tab.stored_config(world, bucket, label)
-        assert stored == config, f"the catalog has table {label!r} as {stored!r:.200}, it was created as {config!r:.200}"
+        assert stored == config, (
+            f"the catalog has table {label!r} as {stored!r:.200}, it was created as {config!r:.200}"
+        )
     for r in pool.results:
         kind, label = r.task.key
         if kind != "create":
@@ -547,9 +551,13 @@ def mixed_operations(world: World, sessions: int, bucket: str, workers: int | No
     }
     world.tables_bucket = bucket
     tasks = [
-        Task(f"worker {i} browse {name}",
-             lambda ops, n=baseline_package_name(name): world.call_with(ops, "browse_content", n, world.registry, ""),
-             key=("browse", name))
+        Task(
+            f"worker {i} browse {name}",
+            lambda ops, name=name: world.call_with(
+                ops, "browse_content", baseline_package_name(name), world.registry, ""
+            ),
+            key=("browse", name),
+        )
         for i, name in enumerate(MIXED_BROWSED)
     ]
     order = spread(list(kinds), sessions - len(tasks))
@@ -582,7 +590,9 @@ def assert_mixed_results(world: World) -> None:
                     found.append(f"{info.name}: bucket {info.bucket!r} registry {info.registry!r}")
         elif kind == "browse":
             name = baseline_package_name(browsed)
-            found += listing_problems(r.result, entries_of(world, latest_top_hash(world.s3(), world.settings.packages_bucket, name)))
+            found += listing_problems(
+                r.result, entries_of(world, latest_top_hash(world.s3(), world.settings.packages_bucket, name))
+            )
         elif kind == "graphql":
             names = sorted(b["name"] for b in ((r.result or {}).get("data") or {}).get("bucketConfigs") or [])
             if names != buckets:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from quilt_e2e.domain.world import Attempt
 
@@ -25,7 +25,9 @@ def error_class_name(kind: str) -> str:
     try:
         return ERROR_KINDS[kind]
     except KeyError:
-        raise AssertionError(f"test defect: unknown error kind '{kind}' (use one of {', '.join(ERROR_KINDS)})")
+        raise AssertionError(
+            f"test defect: unknown error kind '{kind}' (use one of {', '.join(ERROR_KINDS)})"
+        ) from None
 
 
 def assert_refused(attempt: Attempt, kind: str) -> BaseException:
@@ -104,7 +106,9 @@ def diagnose_diff(expected: dict[str, list[str]], actual: dict) -> str | None:
     parts = [f"{k} expected {want[k]} got {got[k]}" for k in keys if want[k] != got[k]]
     if set(actual) != set(keys):
         parts.append(f"keys are {sorted(actual)}")
-    swapped = got["added"] == want["added"] and got["deleted"] == want["modified"] and got["modified"] == want["deleted"]
+    swapped = (
+        got["added"] == want["added"] and got["deleted"] == want["modified"] and got["modified"] == want["deleted"]
+    )
     if swapped:
         parts.insert(0, "'deleted' and 'modified' are swapped")
     return "diff differs: " + "; ".join(parts)

@@ -4,7 +4,7 @@ stand-in's state. Failure messages are stable enough to serve as known-defect si
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
 from quilt_e2e.domain import packages as pk
@@ -27,7 +27,9 @@ def assert_new_revision(world: World) -> None:
     fail_unless(len(package.revisions) >= 2 and package.revisions[-1] != package.revisions[-2],
                 f"the update did not make a new revision: {package.revisions}")
     pointer = latest_top_hash(world.s3(), world.settings.packages_bucket, package.name)
-    fail_unless(pointer == package.latest, f"registry's latest revision is {pointer}, the SUT reported {package.latest}")
+    fail_unless(
+        pointer == package.latest, f"registry's latest revision is {pointer}, the SUT reported {package.latest}"
+    )
 
 
 def assert_update_result(world: World) -> None:
@@ -192,10 +194,10 @@ def link_expiry(url: str) -> datetime:
     """When a presigned S3 URL stops working (SigV2 `Expires`, or SigV4 `X-Amz-Date` + `X-Amz-Expires`)."""
     query = parse_qs(urlparse(url).query)
     if "Expires" in query:
-        return datetime.fromtimestamp(int(query["Expires"][0]), timezone.utc)
+        return datetime.fromtimestamp(int(query["Expires"][0]), UTC)
     if "X-Amz-Date" in query and "X-Amz-Expires" in query:
-        signed = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
-        return datetime.fromtimestamp(signed.timestamp() + int(query["X-Amz-Expires"][0]), timezone.utc)
+        signed = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        return datetime.fromtimestamp(signed.timestamp() + int(query["X-Amz-Expires"][0]), UTC)
     raise AssertionError(f"the link carries no expiry: {url.split('?')[0]}")
 
 
@@ -203,7 +205,7 @@ def assert_link_expiry(world: World) -> None:
     """A link expires in the future, when the catalog's browsing session on the revision ends (the Platform
     backend gets links through one); without a session, within the hour a presigned URL lasts by default."""
     expires = link_expiry(world.result)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     fail_unless(expires > now, f"the link expired at {expires.isoformat()}")
     package = pk.current(world)
     catalog = world.stack.catalog

@@ -14,8 +14,9 @@ process, so the memory figure is an upper bound of the SUT's own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from quilt_e2e.domain import concurrency as cc
 from quilt_e2e.domain import packages as pk
@@ -187,7 +188,7 @@ def assert_listing_is_the_package(world: World) -> None:
 
 def assert_search_finds_fill_packages(world: World) -> None:
     """Every registry-fill package is found at its latest revision; every result is a real revision."""
-    s3, bucket = world.s3(), world.settings.packages_bucket
+    bucket = world.settings.packages_bucket
     found: dict[str, set[str]] = {}
     for info in world.result:
         found.setdefault(info.name, set()).add(info.top_hash)
@@ -195,7 +196,9 @@ def assert_search_finds_fill_packages(world: World) -> None:
             f"{info.name}: bucket {info.bucket!r} registry {info.registry!r}")
     pointers = registry_pointers(world)
     missing = [name for name in world.fill_packages if pointers.get(name, {}).get("latest") not in found.get(name, ())]
-    assert not missing, f"{len(missing)} of {len(world.fill_packages)} packages that say 'test' were not found: {missing[:5]}"
+    assert not missing, (
+        f"{len(missing)} of {len(world.fill_packages)} packages that say 'test' were not found: {missing[:5]}"
+    )
     for name, hashes in found.items():
         unknown = sorted(h for h in hashes if h not in pointers.get(name, {}).values())
         assert not unknown, f"{name} found at revisions the registry does not have: {unknown[:3]}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, unquote, urlparse
 
 from quilt_e2e.stack.baseline import MANIFESTS, POINTERS
@@ -106,10 +106,10 @@ def revision_time(s3, bucket: str, package_name: str, top_hash: str) -> datetime
               if tag.isdigit() and pointed == top_hash]
     if not stamps:
         raise AssertionError(f"no timestamped pointer of {package_name} names revision {top_hash}")
-    return datetime.fromtimestamp(max(stamps), timezone.utc)
+    return datetime.fromtimestamp(max(stamps), UTC)
 
 
 def parse_iso(text: str) -> datetime:
     """An ISO-8601 date-time as Quilt writes them ('Z' or an offset); a naive one is taken as UTC."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

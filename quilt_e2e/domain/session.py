@@ -101,11 +101,14 @@ def present_aws_credentials(world: World) -> str:
 
 def revoke_login(world: World) -> None:
     """The catalog stops accepting the current user's login: the stand-in deactivates the account for
-    the rest of the scenario (a real catalog is never changed like this: such scenarios are @use.with_stack=embedded)."""
+    the rest of the scenario (a real catalog is never changed like this: such scenarios are
+    @use.with_stack=embedded)."""
     stand_in = catalog(world)
     directory = getattr(getattr(stand_in, "catalog", None), "directory", None)
     if directory is None:
-        raise AssertionError("test defect: only the embedded stack's stand-in can revoke a login (tag @use.with_stack=embedded)")
+        raise AssertionError(
+            "test defect: only the embedded stack's stand-in can revoke a login (tag @use.with_stack=embedded)"
+        )
     user = directory.get(world.user or "")
     if user is None:
         raise AssertionError(f"test defect: no catalog user {world.user!r} is logged in to revoke")

@@ -122,7 +122,8 @@ def assert_tables_have_name_and_config(listing: list[dict]) -> None:
 def assert_bucket_answer(world: World, answer, bucket: str) -> None:
     """A table change answers with the bucket's configuration: its name and every table the catalog has."""
     expected = {"__typename": "BucketConfig", "name": bucket, "tabulatorTables": store(world).tables(bucket)}
-    assert answer == expected, f"the answer is {answer!r:.400}, expected the bucket {bucket} with its {len(expected['tabulatorTables'])} table(s)"
+    tables = len(expected["tabulatorTables"])
+    assert answer == expected, f"the answer is {answer!r:.400}, expected the bucket {bucket} with its {tables} table(s)"
 
 
 def assert_error_context(error: BaseException, expected: dict) -> None:
@@ -185,7 +186,9 @@ def assert_open_query_answer(answer: Any, enabled: bool, *, changed: bool = Fals
     """The status answer is {success, open_query_enabled}; a change's answer also has a message."""
     assert isinstance(answer, dict), f"expected a dict, got {answer!r:.200}"
     assert answer.get("success") is True, f"the answer does not report success: {answer}"
-    assert answer.get("open_query_enabled") is enabled, f"the answer says open_query_enabled={answer.get('open_query_enabled')!r}, expected {enabled}"
+    assert answer.get("open_query_enabled") is enabled, (
+        f"the answer says open_query_enabled={answer.get('open_query_enabled')!r}, expected {enabled}"
+    )
     expected = {"success": True, "open_query_enabled": enabled}
     if changed:
         expected["message"] = f"Open query {'enabled' if enabled else 'disabled'}"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from quilt_e2e.config import Settings
 from quilt_e2e.domain.reference import ReferenceData
-
 
 _PACKAGE_SERIAL = itertools.count(1)
 

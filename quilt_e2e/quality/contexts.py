@@ -174,12 +174,12 @@ class CoverageMap:
                 }
                 for mode, m in self.modes.items()
             },
-            "outside_scenarios": {file: lines for file, lines in sorted(self.outside_scenarios.items())},
+            "outside_scenarios": dict(sorted(self.outside_scenarios.items())),
             "features": dict(sorted(self.feature_hashes.items())),
         }
 
     @classmethod
-    def from_json(cls, raw: dict) -> "CoverageMap":
+    def from_json(cls, raw: dict) -> CoverageMap:
         if raw.get("version") != MAP_VERSION:
             raise ValueError(f"coverage map version {raw.get('version')!r}, expected {MAP_VERSION}")
         sut = raw.get("sut") or {}
@@ -215,7 +215,7 @@ class CoverageMap:
         path.write_text(json.dumps(self.to_json(), separators=(",", ":")) + "\n")
 
     @classmethod
-    def load(cls, path: Path) -> "CoverageMap":
+    def load(cls, path: Path) -> CoverageMap:
         return cls.from_json(json.loads(path.read_text()))
 
 

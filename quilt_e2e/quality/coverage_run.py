@@ -14,6 +14,7 @@ CI can use this command as its behave run; `--fail-under` turns a low total into
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -202,9 +203,9 @@ def report_only(modes: list[str], out: Path | None = None) -> CoverageResult:
     rcfile = out / ".coveragerc"
     if not rcfile.is_file():
         raise CoverageRunError(f"no earlier run in {out}: run `quilt-e2e coverage` first")
-    returncodes: dict[str, int] = {mode: 0 for mode in modes}
-    walls: dict[str, float] = {mode: 0.0 for mode in modes}
-    startups: dict[str, float] = {mode: 0.0 for mode in modes}
+    returncodes: dict[str, int] = dict.fromkeys(modes, 0)
+    walls: dict[str, float] = dict.fromkeys(modes, 0.0)
+    startups: dict[str, float] = dict.fromkeys(modes, 0.0)
     package_dir = sut.package_dir()
     if (out / "contexts.json").is_file():
         previous = CoverageMap.load(out / "contexts.json")
@@ -252,10 +253,9 @@ def finish(out: Path, rcfile: Path, package_dir: Path, modes, returncodes, walls
         mode_map.returncode = returncodes.get(mode, 0)
         behave_json = out / f"behave-{mode}.json"
         if behave_json.is_file():
-            try:
+            # a JSON error: behave was interrupted before closing its JSON; durations stay unknown (0)
+            with contextlib.suppress(json.JSONDecodeError):
                 cmap.set_scenario_results(mode, scenario_results_from_behave_json(json.loads(behave_json.read_text())))
-            except json.JSONDecodeError:
-                pass  # behave was interrupted before closing its JSON; durations stay unknown (0)
     for feature in sorted(cmap.feature_files()):
         if (PROJECT_ROOT / feature).is_file():
             cmap.feature_hashes[feature] = sut.sha256(PROJECT_ROOT / feature)
@@ -287,7 +287,7 @@ def figures(cov, package_dir: Path, modes) -> list[FileFigures]:
                 per_mode.setdefault(str(Path(name).resolve()), {})[mode] = body["summary"]["percent_covered"]
     finally:
         cov.config.report_contexts = None  # json_report keeps the filter for every later report
-    for figure, path in zip(result, sut.measured_files(package_dir)):
+    for figure, path in zip(result, sut.measured_files(package_dir), strict=True):
         figure.per_mode = {mode: per_mode.get(str(path), {}).get(mode, 0.0) for mode in modes}
     return result
 
@@ -324,8 +324,10 @@ def table(result: CoverageResult, modes) -> str:
         lines.append(f"{f.file:<{width}}  {f.statements:>6} {f.missed:>6} {f.percent:>6.1f}%{per}")
     lines.append("-" * len(lines[0]))
     lines.append(f"{'TOTAL':<{width}}  {result.statements:>6} {result.missed:>6} {result.percent:>6.1f}%")
-    lines.append(f"{'runnable':<{width}}  {result.runnable_statements:>6} {result.runnable_missed:>6} "
-                 f"{result.runnable_percent:>6.1f}%  (without the code that cannot run: features/contract/unreachable.yaml)")
+    lines.append(
+        f"{'runnable':<{width}}  {result.runnable_statements:>6} {result.runnable_missed:>6} "
+        f"{result.runnable_percent:>6.1f}%  (without the code that cannot run: features/contract/unreachable.yaml)"
+    )
     wrong = result.ran_though_unreachable()
     if wrong:
         lines.append(f"listed as unreachable but ran: {', '.join(wrong[:10])}")

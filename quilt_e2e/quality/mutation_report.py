@@ -115,12 +115,20 @@ def write(out: Path, plans: list[Plan], outcomes: list[Outcome], meta: dict) -> 
     total = score(outcomes)
     payload = {
         **meta,
-        "written": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "score": {"percent": total.percent, "killed": total.counts[KILLED], "timeout": total.counts[TIMEOUT],
-                  "survived": total.counts[SURVIVED], "equivalent": total.counts[EQUIVALENT],
-                  "error": total.counts[ERROR]},
-        "per_file": {f: {"percent": s.percent, **{k: s.counts[k] for k in (KILLED, TIMEOUT, SURVIVED, EQUIVALENT, ERROR)}}
-                     for f in files for s in [score(outcomes, by_id, f)]},
+        "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "score": {
+            "percent": total.percent,
+            "killed": total.counts[KILLED],
+            "timeout": total.counts[TIMEOUT],
+            "survived": total.counts[SURVIVED],
+            "equivalent": total.counts[EQUIVALENT],
+            "error": total.counts[ERROR],
+        },
+        "per_file": {
+            f: {"percent": s.percent, **{k: s.counts[k] for k in (KILLED, TIMEOUT, SURVIVED, EQUIVALENT, ERROR)}}
+            for f in files
+            for s in [score(outcomes, by_id, f)]
+        },
         "mutants": [mutant_entry(by_id[o.id], o) for o in outcomes],
     }
     json_path = out / "mutation.json"

@@ -18,14 +18,14 @@ import queue
 import re
 import signal
 import subprocess
-import threading
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from quilt_e2e.quality import overlay
 from quilt_e2e.quality.mutants import ModeRun, Plan

@@ -217,9 +217,7 @@ class _Collector:
                     self.statements(value, function, qualname)
                     continue
                 for item in value:
-                    if isinstance(item, ast.excepthandler):
-                        self.statements(item.body, function, qualname)
-                    elif isinstance(item, ast.match_case):
+                    if isinstance(item, (ast.excepthandler, ast.match_case)):
                         self.statements(item.body, function, qualname)
                     elif isinstance(item, ast.expr):
                         self.expression(item, scope, function)
@@ -247,7 +245,7 @@ class _Collector:
         elif isinstance(node, ast.BoolOp):
             text = "and" if isinstance(node.op, ast.And) else "or"
             other = "or" if text == "and" else "and"
-            for left, right in zip(node.values, node.values[1:]):
+            for left, right in zip(node.values, node.values[1:], strict=False):
                 self.operator_token(left, right, text, other, "bool-op", scope, function)
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             start, _ = self.src.span(node)

@@ -49,7 +49,8 @@ def sha256(path: Path) -> str:
 
 
 def version(package: str = "quilt-mcp") -> str:
-    from importlib.metadata import PackageNotFoundError, version as dist_version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
 
     try:
         return dist_version(package)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import allure
 import allure_commons
-from allure_commons.utils import md5
 from allure_commons.model2 import Label, Link, Parameter, Status, StatusDetails
+from allure_commons.utils import md5
 
 from quilt_e2e.reporting.masking import mask, mask_text
 
@@ -49,7 +49,13 @@ CATEGORIES = [
 ]
 
 PLUGIN_NAME = "quilt-e2e-scenario-reports"
-ALLURE_RESULT_FILES = ("*-result.json", "*-container.json", "*-attachment.*", "categories.json", "environment.properties")
+ALLURE_RESULT_FILES = (
+    "*-result.json",
+    "*-container.json",
+    "*-attachment.*",
+    "categories.json",
+    "environment.properties",
+)
 SEVERITIES = {"blocker", "critical", "normal", "minor", "trivial"}
 SUT_MODULES = ("quilt_mcp", "quilt3")
 INFRA_ERRORS = ("EndpointConnectionError", "ConnectionError", "ConnectTimeout", "ReadTimeout", "Timeout", "StackError")
@@ -101,7 +107,7 @@ class AllureRun:
 
     # -- set-up ----------------------------------------------------------------------------------
     @classmethod
-    def for_runner(cls, runner, default_dir: Path) -> "AllureRun":
+    def for_runner(cls, runner, default_dir: Path) -> AllureRun:
         """Results go where the user's `-f allure_behave... -o DIR` says, else to `default_dir`."""
         from allure_behave.formatter import AllureFormatter
         from behave.formatter.base import StreamOpener

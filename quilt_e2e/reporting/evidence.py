@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from typing import Any, Iterable, Protocol
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 
 class RecordedCall(Protocol):

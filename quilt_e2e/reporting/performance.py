@@ -19,7 +19,7 @@ def section(figures: list[dict], *, backend: str, stack: str, data_profile: str,
         "stack": stack,
         "data_profile": data_profile,
         "run_id": run_id,
-        "written": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         # with the small profile the limits (set for spec-sized data) are reported, not enforced
         "limits_enforced": data_profile == "full",
         "over_limit": sum(1 for f in figures if f.get("verdict") == "OVER"),

@@ -107,7 +107,11 @@ def find_tools(node_modules: Path | None = None) -> Tools:
         version = "?"
     java = find_java()
     if java is None:
-        where = f"JAVA_HOME={os.environ['JAVA_HOME']} has no bin/java" if os.environ.get("JAVA_HOME") else "no `java` on PATH"
+        where = (
+            f"JAVA_HOME={os.environ['JAVA_HOME']} has no bin/java"
+            if os.environ.get("JAVA_HOME")
+            else "no `java` on PATH"
+        )
         raise ReportError(
             f"Java not found ({where}); Allure needs a Java runtime 8 or newer: "
             "apt-get install -y default-jre-headless"
@@ -169,7 +173,7 @@ def load_results(results: Path) -> list[dict]:
 
 
 def count_statuses(results: Path) -> Counter:
-    counts: Counter = Counter({status: 0 for status in STATUSES})
+    counts: Counter = Counter(dict.fromkeys(STATUSES, 0))
     for result in load_results(results):
         status = result.get("status") or "unknown"
         counts[status if status in STATUSES else "unknown"] += 1
@@ -264,7 +268,9 @@ def _java_failure(output: str) -> str:
     causes = [line for line in lines if line.startswith("Caused by:")]
     if causes:
         return causes[-1]
-    errors = [line for line in lines if not line.startswith(("at ", "...")) and ("Exception" in line or "Error" in line)]
+    errors = [
+        line for line in lines if not line.startswith(("at ", "...")) and ("Exception" in line or "Error" in line)
+    ]
     if errors:
         return errors[0]
     return lines[-1] if lines else "(no output)"

@@ -42,7 +42,7 @@ class Stack:
         self._clients: dict[str, object] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------
-    def start(self) -> "Stack":
+    def start(self) -> Stack:
         started = time.perf_counter()
         try:
             with self._timed("sandbox"):
@@ -97,7 +97,6 @@ class Stack:
 
     def _provision_and_load(self) -> None:
         import datagen
-
         from quilt_e2e.stack import baseline, provision
 
         with self._timed("provision"):

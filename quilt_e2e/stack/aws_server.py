@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -18,7 +18,7 @@ __all__ = ["LocalAwsServer", "RequestLog"]
 class LocalAwsServer:
     """Runs moto's server app in a thread, bound to 127.0.0.1 only."""
 
-    def __init__(self, wrap: Callable[[WsgiApp, "LocalAwsServer"], WsgiApp] | None = None):
+    def __init__(self, wrap: Callable[[WsgiApp, LocalAwsServer], WsgiApp] | None = None):
         self._wrap = wrap
         self._server = LoopbackServer("moto-server")
         self.request_log: RequestLog | None = None
@@ -27,7 +27,7 @@ class LocalAwsServer:
     def endpoint_url(self) -> str:
         return self._server.url
 
-    def start(self) -> "LocalAwsServer":
+    def start(self) -> LocalAwsServer:
         app: WsgiApp = DomainDispatcherApplication(create_backend_app)
         if self._wrap is not None:
             app = self._wrap(app, self)

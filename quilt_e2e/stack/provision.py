@@ -48,7 +48,12 @@ def bucket_specs(settings: Settings) -> list[BucketSpec]:
             settings.scratch_bucket,
             versioned=False,
             lifecycle_rules=(
-                {"ID": "AutoDeleteOldObjects", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 1}},
+                {
+                    "ID": "AutoDeleteOldObjects",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "Expiration": {"Days": 1},
+                },
                 {
                     "ID": "AbortIncompleteMultipartUpload",
                     "Status": "Enabled",

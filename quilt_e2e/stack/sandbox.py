@@ -9,8 +9,8 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from quilt_e2e.stack.env_vars import EnvChanges
 
@@ -51,7 +51,7 @@ class Sandbox:
     def quilt_data_dir(self) -> Path:
         return self.root / "xdg-data" / "Quilt"
 
-    def enter(self, extra_env: Mapping[str, str] | None = None, block_network: bool = True) -> "Sandbox":
+    def enter(self, extra_env: Mapping[str, str] | None = None, block_network: bool = True) -> Sandbox:
         """Point HOME/XDG at the sandbox; with block_network, HTTP(S) beyond loopback fails fast."""
         if "quilt3" in sys.modules:
             import quilt3.util

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from quilt_e2e.catalog.directory import User, valid_email, valid_username
 from quilt_e2e.catalog.resolvers.common import (
@@ -95,7 +95,7 @@ class AdminMutations:
         missing = unknown_roles(catalog, sso_role_names(parsed))
         if missing:
             return invalid_input("config", f"Role not found: {', '.join(missing)}", "RoleDoesNotExist")
-        catalog.sso_config = SsoConfig(config, datetime.now(timezone.utc), self._context.user)
+        catalog.sso_config = SsoConfig(config, datetime.now(UTC), self._context.user)
         return sso_dict(catalog.sso_config, catalog)
 
     def setTabulatorOpenQuery(self, info, enabled: bool):
@@ -120,7 +120,7 @@ class UserMutations:
     def __init__(self, catalog: Catalog, actor: User | None = None):
         self._catalog, self._actor = catalog, actor
 
-    def create(self, info, input: dict):  # noqa: A002 - the GraphQL argument's name
+    def create(self, info, input: dict):
         catalog, directory = self._catalog, self._catalog.directory
         name, email, role = input["name"], input["email"], input["role"]
         extra = list(dict.fromkeys(input.get("extraRoles") or []))

@@ -46,7 +46,9 @@ def write_forbidden() -> dict:
 def role_dict(role: Role, catalog: Catalog) -> dict:
     result = {"__typename": role.typename, "id": role.id, "name": role.name, "arn": role.arn}
     if role.managed:
-        result["permissions"] = [{"bucket": bucket_dict(name, catalog), "level": role.level} for name in catalog.buckets]
+        result["permissions"] = [
+            {"bucket": bucket_dict(name, catalog), "level": role.level} for name in catalog.buckets
+        ]
         # resolved only when selected (a policy lists its roles, which list their policies, ...)
         result["policies"] = lambda info: [policy_dict(p, catalog) for p in catalog.directory.policies_of(role)]
     return result

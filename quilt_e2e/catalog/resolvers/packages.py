@@ -75,7 +75,7 @@ class RevisionNode:
         row = next((row for row in self._revision.manifest.rows if row.logical_key == path), None)
         return FileNode(row) if row else None
 
-    def contentsFlatMap(self, info, max: int | None = None):  # noqa: A002 - the GraphQL argument's name
+    def contentsFlatMap(self, info, max: int | None = None):
         rows = self._revision.manifest.rows
         if max is not None and len(rows) > max:
             return None
@@ -86,7 +86,7 @@ class RevisionNode:
 
 
 class RevisionListNode:
-    def __init__(self, package: "PackageNode"):
+    def __init__(self, package: PackageNode):
         self._package = package
 
     def total(self, info):
@@ -227,7 +227,7 @@ def package_promote(info, params: dict, src: dict, destPrefix: str | None = None
     return success(context, params["bucket"], params["name"], top_hash)
 
 
-def package_revision_delete(info, bucket: str, name: str, hash: str):  # noqa: A002 - GraphQL argument name
+def package_revision_delete(info, bucket: str, name: str, hash: str):
     context: RequestContext = info.context
     if find_package(context, bucket, name) is None:
         return operation_error(f"Package {name} not found in {bucket}", "PackageNotFound")

@@ -8,12 +8,14 @@ import io
 import re
 import threading
 import urllib.parse
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import boto3
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.config import Config
 from werkzeug.test import EnvironBuilder, run_wsgi_app
+
 
 @dataclasses.dataclass(frozen=True)
 class Caller:

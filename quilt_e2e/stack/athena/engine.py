@@ -10,12 +10,20 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from quilt_e2e.stack.athena.aws import AwsClients, Caller, parse_s3_url
-from quilt_e2e.stack.athena.errors import CATALOG, ENGINE_VERSION, MAX_PAGE_SIZE, MAX_STORED_EXECUTIONS, ApiError, QueryFailed
+from quilt_e2e.stack.athena.errors import (
+    CATALOG,
+    ENGINE_VERSION,
+    MAX_PAGE_SIZE,
+    MAX_STORED_EXECUTIONS,
+    ApiError,
+    QueryFailed,
+)
 from quilt_e2e.stack.athena.glue import GlueCatalog, S3FileCache
 from quilt_e2e.stack.athena.queries import DuckDbPool, SqlQuery
 from quilt_e2e.stack.athena.reasons import first_line
@@ -33,9 +41,45 @@ log = logging.getLogger("quilt_e2e.athena")
 
 # The words an Athena (Trino) statement can start with; anything else is a syntax error at its first word.
 STATEMENT_KEYWORDS = frozenset(
-    "ALTER ANALYZE CALL COMMENT COMMIT CREATE DEALLOCATE DELETE DESC DESCRIBE DROP EXECUTE EXPLAIN GRANT INSERT "
-    "MERGE MSCK OPTIMIZE PREPARE REFRESH RESET REVOKE ROLLBACK SELECT SET SHOW START TABLE TRUNCATE UNLOAD UPDATE "
-    "USE VACUUM VALUES WITH FROM (".split()
+    [
+        "ALTER",
+        "ANALYZE",
+        "CALL",
+        "COMMENT",
+        "COMMIT",
+        "CREATE",
+        "DEALLOCATE",
+        "DELETE",
+        "DESC",
+        "DESCRIBE",
+        "DROP",
+        "EXECUTE",
+        "EXPLAIN",
+        "GRANT",
+        "INSERT",
+        "MERGE",
+        "MSCK",
+        "OPTIMIZE",
+        "PREPARE",
+        "REFRESH",
+        "RESET",
+        "REVOKE",
+        "ROLLBACK",
+        "SELECT",
+        "SET",
+        "SHOW",
+        "START",
+        "TABLE",
+        "TRUNCATE",
+        "UNLOAD",
+        "UPDATE",
+        "USE",
+        "VACUUM",
+        "VALUES",
+        "WITH",
+        "FROM",
+        "(",
+    ]
 )
 EXPECTING = ", ".join(f"'{word}'" for word in sorted(STATEMENT_KEYWORDS - {"FROM", "("})) + ", <query>"
 
@@ -293,7 +337,7 @@ class AthenaEngine:
         assert result is not None
         bucket, key = parse_s3_url(execution.output_location)
         if execution.has_header_row:
-            lines = [[c.name for c in result.columns]] + result.rows
+            lines = [[c.name for c in result.columns], *result.rows]
             body = "".join(",".join(_csv_field(v) for v in row) + "\n" for row in lines)
         else:
             body = "".join("\t".join(v or "" for v in row) + "\n" for row in result.rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 from quilt_e2e.stack.athena.aws import AwsClients, caller_of
 from quilt_e2e.stack.athena.engine import AthenaEngine

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from quilt_e2e.stack.athena.aws import parse_s3_url
 
+
 @dataclasses.dataclass
 class GlueTable:
     database: str
@@ -30,7 +31,7 @@ class GlueTable:
     table_type: str
 
     @classmethod
-    def from_glue(cls, database: str, table: dict) -> "GlueTable":
+    def from_glue(cls, database: str, table: dict) -> GlueTable:
         descriptor = table.get("StorageDescriptor") or {}
         serde_info = descriptor.get("SerdeInfo") or {}
         return cls(

@@ -6,7 +6,8 @@ import contextlib
 import json
 import re
 import threading
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import duckdb
 
@@ -331,8 +332,8 @@ class SqlQuery:
             plan = "\n".join(str(row[-1]) for row in rows)
             return QueryResult.single_column("Query Plan", plan.splitlines())
         names = athena_column_names(tree, [d[0] for d in description])
-        columns = [ResultColumn(name, *athena_type(str(d[1]))) for name, d in zip(names, description)]
+        columns = [ResultColumn(name, *athena_type(str(d[1]))) for name, d in zip(names, description, strict=True)]
         float32 = [column.type == "float" for column in columns]
-        rendered = [[render_value(value, f32) for value, f32 in zip(row, float32)] for row in rows]
+        rendered = [[render_value(value, f32) for value, f32 in zip(row, float32, strict=True)] for row in rows]
         return QueryResult(columns, rendered)
 

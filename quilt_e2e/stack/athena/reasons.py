@@ -10,6 +10,7 @@ import duckdb
 from quilt_e2e.stack.athena.errors import CATALOG
 from quilt_e2e.stack.athena.sqltext import line_and_column
 
+
 def _duckdb_error_fields(exc: duckdb.Error) -> dict:
     text = str(exc)
     start = text.find("{")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable
+from collections.abc import Iterable
 
 from quilt_e2e.stack.athena.errors import DDL_COLUMN_TYPE
+
 
 @dataclasses.dataclass
 class ResultColumn:
@@ -38,6 +39,6 @@ class QueryResult:
     data_scanned_bytes: int = 0
 
     @classmethod
-    def single_column(cls, name: str, values: Iterable[str]) -> "QueryResult":
+    def single_column(cls, name: str, values: Iterable[str]) -> QueryResult:
         return cls([ResultColumn(name, DDL_COLUMN_TYPE)], [[value] for value in values])
 

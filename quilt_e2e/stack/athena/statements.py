@@ -85,7 +85,7 @@ class CatalogStatements:
             rows, partition_rows = [_column_row(wanted[0])], []
         if partition_rows:
             header = _hive_row("# col_name", "data_type", "comment")
-            rows += ["", "# Partition Information", header, ""] + partition_rows
+            rows += ["", "# Partition Information", header, "", *partition_rows]
         return QueryResult.single_column("col_name", rows)
 
     def show_columns(self, database: str, table_name: str) -> QueryResult:
@@ -98,7 +98,9 @@ class CatalogStatements:
             raise QueryFailed(f"FAILED: SemanticException [Error 10241]: Table {table_name} is not partitioned")
         keys = [key["Name"] for key in table.partition_keys]
         values = self._catalog.partition_values(table)
-        return QueryResult.single_column("partition", ["/".join(f"{k}={v}" for k, v in zip(keys, vs)) for vs in values])
+        return QueryResult.single_column(
+            "partition", ["/".join(f"{k}={v}" for k, v in zip(keys, vs, strict=True)) for vs in values]
+        )
 
     def _require_database(self, database: str) -> None:
         if database.lower() not in self._catalog.database_names():

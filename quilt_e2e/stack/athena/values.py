@@ -52,7 +52,7 @@ def glue_to_duckdb(glue_type: str) -> str | None:
     """DuckDB type for a Glue column type; None when it cannot be mapped."""
     text = glue_type.strip()
     lower = text.lower()
-    base = re.split(r"[<(]", lower, 1)[0].strip()
+    base = re.split(r"[<(]", lower, maxsplit=1)[0].strip()
     inner = text[text.find("<") + 1 : text.rfind(">")] if "<" in text else ""
     if base == "decimal":
         match = re.match(r"decimal\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)", lower)
@@ -141,7 +141,7 @@ def java_double(value: float) -> str:
 
 def _render_timestamp(value: dt.datetime) -> str:
     if value.tzinfo is not None:
-        utc = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        utc = value.astimezone(dt.UTC).replace(tzinfo=None)
         return f"{utc:%Y-%m-%d %H:%M:%S}.{utc.microsecond // 1000:03d} UTC"
     return f"{value:%Y-%m-%d %H:%M:%S}.{value.microsecond // 1000:03d}"
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from quilt_e2e.stack.athena.aws import Caller
 from quilt_e2e.stack.athena.errors import ApiError
