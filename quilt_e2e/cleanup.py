@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from quilt_e2e.config import Settings
-from quilt_e2e.domain.registry import named_packages
 from quilt_e2e.stack.provision import athena_output_location
+from quilt_e2e.stack.registry_layout import named_packages
 
 
 class CleanupRefused(Exception):

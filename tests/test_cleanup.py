@@ -14,8 +14,8 @@ import pytest
 
 from quilt_e2e import cleanup
 from quilt_e2e.cleanup import CleanupRefused, clean_scratch, guard_bucket, run_scratch_objects
-from quilt_e2e.domain.registry import named_packages
 from quilt_e2e.stack.provision import provision_buckets
+from quilt_e2e.stack.registry_layout import named_packages
 
 HOUR = dt.timedelta(hours=1)
 

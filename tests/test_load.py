@@ -250,7 +250,8 @@ def test_performance_packages_are_written_once_and_read_back(server, unique_sett
     import datagen
     from quilt_e2e.domain import performance as perf
     from quilt_e2e.domain.reference import ReferenceData
-    from quilt_e2e.domain.registry import named_packages, read_manifest
+    from quilt_e2e.domain.registry import read_manifest
+    from quilt_e2e.stack.registry_layout import named_packages
 
     settings = unique_settings("perf")
     data_dir = tmp_path / "data"

@@ -118,7 +118,8 @@ def test_browsing_sessions_are_found_by_revision(stand_in):
 def test_write_package_lays_out_a_revision_quilt3_reads(s3, unique_settings, tmp_path):
     import quilt3
 
-    from quilt_e2e.stack.baseline import latest_pointer, write_package
+    from quilt_e2e.stack.baseline import write_package
+    from quilt_e2e.stack.registry_layout import latest_pointer
 
     settings = unique_settings("pkgfix")
     for bucket in (settings.data_bucket, settings.packages_bucket):

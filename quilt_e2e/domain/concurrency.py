@@ -21,7 +21,8 @@ from quilt_e2e.domain.expectations import assert_same_names
 from quilt_e2e.domain.load import PoolRun, Task, own_ops, run_parallel
 from quilt_e2e.domain.registry import ManifestEntry, latest_top_hash, read_manifest
 from quilt_e2e.domain.world import World
-from quilt_e2e.stack.baseline import BASELINES, POINTERS, baseline_metadata, baseline_package_name
+from quilt_e2e.stack.baseline import BASELINES, baseline_metadata, baseline_package_name
+from quilt_e2e.stack.registry_layout import POINTERS
 
 SEARCH_QUERY = "simple"  # finds the simple-csv baseline on both backends
 BUCKETS_QUERY = "query { bucketConfigs { name } }"

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from quilt_e2e.domain.expectations import assert_same_names, fail_unless
-from quilt_e2e.domain.registry import latest_top_hash, manifest_exists, named_packages, pointers, read_manifest
+from quilt_e2e.domain.registry import latest_top_hash, manifest_exists, pointers, read_manifest
 from quilt_e2e.domain.world import PackageRef, World
 from quilt_e2e.stack.baseline import baseline_package_name
+from quilt_e2e.stack.registry_layout import named_packages
 
 TOP_HASH = re.compile(r"^[0-9a-f]{64}$")
 DEFAULT_CREATE_MESSAGE = "Package created via QuiltOps"  # the SUT's documented defaults

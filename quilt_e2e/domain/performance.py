@@ -21,9 +21,10 @@ from typing import Any
 from quilt_e2e.domain import concurrency as cc
 from quilt_e2e.domain import packages as pk
 from quilt_e2e.domain.load import PoolRun, ProbeReading, probe, traced
-from quilt_e2e.domain.registry import latest_top_hash, named_packages
+from quilt_e2e.domain.registry import latest_top_hash
 from quilt_e2e.domain.world import Measurement, PackageRef, World
 from quilt_e2e.stack.baseline import BASELINE_NAMESPACE, baseline_package_name, write_package
+from quilt_e2e.stack.registry_layout import named_packages
 
 MANY_FILES = "many-files"  # the 1,000-file baseline (spec 17.3)
 MANY_FILES_COUNT = 1000

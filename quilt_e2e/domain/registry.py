@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, unquote, urlparse
 
-from quilt_e2e.stack.baseline import MANIFESTS, POINTERS
+from quilt_e2e.stack.registry_layout import MANIFESTS, POINTERS
 
 
 @dataclass(frozen=True)
@@ -68,18 +68,6 @@ def manifest_exists(s3, bucket: str, top_hash: str) -> bool:
     except ClientError:
         return False
     return True
-
-
-def named_packages(s3, bucket: str, namespace: str | None = None) -> set[str]:
-    """Package names that have a `latest` pointer in the registry (optionally one namespace only)."""
-    prefix = POINTERS + (f"{namespace}/" if namespace else "")
-    names = set()
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for obj in page.get("Contents", []):
-            parts = obj["Key"][len(POINTERS):].split("/")
-            if len(parts) == 3 and parts[2] == "latest":
-                names.add(f"{parts[0]}/{parts[1]}")
-    return names
 
 
 def latest_top_hash(s3, bucket: str, package_name: str) -> str:

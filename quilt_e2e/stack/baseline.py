@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quilt_e2e.config import Settings
+from quilt_e2e.stack.registry_layout import MANIFESTS, POINTERS, latest_pointer
 
 BASELINE_NAMESPACE = "test-user"
-# Quilt's registry layout, as quilt3 writes it: manifests by top hash, and per package a pointer per revision
-MANIFESTS = ".quilt/packages/"
-POINTERS = ".quilt/named_packages/"
 
 
 @dataclass(frozen=True)
@@ -119,14 +117,6 @@ def write_package(
     for pointer in (str(timestamp if timestamp is not None else int(time.time())), "latest"):
         s3.put_object(Bucket=bucket, Key=f"{POINTERS}{name}/{pointer}", Body=top_hash.encode())
     return top_hash
-
-
-def latest_pointer(s3, bucket: str, name: str) -> str | None:
-    """The top hash the package's `latest` pointer names; None when the registry has no such package."""
-    try:
-        return s3.get_object(Bucket=bucket, Key=f"{POINTERS}{name}/latest")["Body"].read().decode().strip()
-    except s3.exceptions.NoSuchKey:
-        return None
 
 
 def create_baseline_packages(settings: Settings, data_dir: Path, s3) -> dict[str, str]:
