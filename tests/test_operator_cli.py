@@ -23,6 +23,7 @@ from test_cleanup import keys_in, put, write_package
 OLD_RUN = "e2e-20261101-010203-0a0a"
 NEW_RUN = "e2e-20261203-120000-0b0b"
 MIXED_RUN = "e2e-20261120-080000-0c0c"  # an old object and a new one: still in use, kept
+ORPHAN_RUN = "e2e-20261102-000000-0d0d"  # objects a push copied into the registry, but no pointer
 ACCOUNT = "123456789012"
 
 
@@ -80,6 +81,7 @@ def account(server, s3, unique_settings):
         write_package(s3, packages, name, revisions=2)
     write_package(s3, packages, f"{NEW_RUN}/pkg-a")
     put(s3, data, "simple-csv/file1.csv", f"{OLD_RUN}/looks-like-a-run.csv")
+    put(s3, packages, f"{ORPHAN_RUN}/data.txt")
     for bucket, prefix in ((scratch, f"{OLD_RUN}/"), (scratch, f"{MIXED_RUN}/"), (scratch, "notes/"),
                            (scratch, "athena-results/old"), (packages, ""), (data, "")):
         backdate(bucket, prefix, days=3)
@@ -96,7 +98,7 @@ def expected_after_cleanup(s3, settings) -> dict[str, set[str]]:
     return {
         settings.scratch_bucket: before[settings.scratch_bucket]
         - {f"{OLD_RUN}/a.csv", f"{OLD_RUN}/deep/b.json", "athena-results/old.csv"},
-        settings.packages_bucket: before[settings.packages_bucket] - old_package_keys,
+        settings.packages_bucket: before[settings.packages_bucket] - old_package_keys - {f"{ORPHAN_RUN}/data.txt"},
         settings.data_bucket: before[settings.data_bucket],
     }
 
@@ -113,6 +115,8 @@ def test_cleanup_dry_run_lists_only_old_runs_and_removes_nothing(server, s3, acc
     assert f"would remove 2 package(s) of run {OLD_RUN} from s3://{settings.packages_bucket}: " \
            f"{OLD_RUN}/pkg-a, {OLD_RUN}/pkg-b" in out
     assert "would remove 1 Athena result object(s)" in out
+    assert f"would remove 0 package(s) of run {ORPHAN_RUN} from s3://{settings.packages_bucket}: " \
+           "only objects of an unfinished push" in out
     for kept in (NEW_RUN, MIXED_RUN):
         assert f"would remove s3://{settings.scratch_bucket}/{kept}/" not in out
         assert f"keep  s3://{settings.scratch_bucket}/{kept}/" in out
@@ -336,3 +340,46 @@ def test_cost_report_with_no_data_says_why(server):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0].startswith("BlendedCost of the whole account")
     assert "no cost data for the period" in proc.stdout
+
+
+# ---- baselines ----------------------------------------------------------------------------------------------
+
+
+def test_baselines_writes_then_verifies_and_names_what_is_wrong(server, s3, unique_settings):
+    from quilt_e2e.domain.registry import latest_top_hash, named_packages
+    from quilt_e2e.stack.baseline import BASELINES
+
+    settings = unique_settings("bl")
+    provision_buckets(s3, settings)
+    args = settings_args(settings)
+
+    missing = run_cli(server, "baselines", "--verify", *args)
+    assert missing.returncode == 1
+    assert f"FAIL  test-user/simple-csv: not in s3://{settings.packages_bucket} (NoSuchKey)" in missing.stdout.splitlines()
+
+    written = run_cli(server, "baselines", *args)
+    assert written.returncode == 0, written.stderr
+    expected = {f"test-user/{b.name}" for b in BASELINES}
+    assert named_packages(s3, settings.packages_bucket, namespace="test-user") == expected
+    assert written.stdout.splitlines()[-1] == f"quilt-e2e baselines: {len(expected)} written, 0 already there"
+    assert "simple-csv/file1.csv" in keys_in(s3, settings.data_bucket)
+
+    again = run_cli(server, "baselines", *args)  # idempotent: nothing rewritten
+    assert again.returncode == 0 and again.stdout.splitlines()[-1].endswith(f"0 written, {len(expected)} already there")
+
+    verified = run_cli(server, "baselines", "--verify", *args)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert sum(line.startswith("ok    test-user/") for line in verified.stdout.splitlines()) == len(expected)
+
+    # break two baselines: one points at another package's manifest, one loses a reference object
+    other = latest_top_hash(s3, settings.packages_bucket, "test-user/simple-csv")
+    s3.put_object(Bucket=settings.packages_bucket, Key=".quilt/named_packages/test-user/single-file/latest",
+                  Body=other.encode())
+    s3.delete_object(Bucket=settings.data_bucket, Key="nested-structure/metadata/schema.json")
+    broken = run_cli(server, "baselines", "--verify", *args)
+    assert broken.returncode == 1
+    lines = broken.stdout.splitlines()
+    assert "FAIL  test-user/single-file: 1 entr(ies) missing, e.g. data.csv" in lines
+    assert (f"FAIL  test-user/nested-structure: reference object s3://{settings.data_bucket}/"
+            "nested-structure/metadata/schema.json is missing") in lines
+    assert lines[-1].startswith(f"quilt-e2e baselines: {len(expected) - 2} of {len(expected)} baseline(s) as expected")

@@ -6,6 +6,7 @@ through the SUT: the checks ask AWS and the catalog directly, the way the suite'
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -148,7 +149,7 @@ class AuthChecker:
 
         name = f"catalog token of {user}"
         variable = "QUILT_E2E_REFRESH_TOKEN_" + user.upper().replace("-", "_")
-        env = self._env if self._env is not None else __import__("os").environ
+        env = self._env if self._env is not None else os.environ
         if not env.get(variable):
             return CheckResult(name, False, f"{variable} is not set",
                                f"sign in to {self.settings.catalog_url} as {user}, create an API token "

@@ -93,7 +93,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     userdata = dict(args.settings)
     if userdata.get("stack", "aws") != "aws":
         raise OperatorError(f"{args.command} works on an AWS account (or AWS_ENDPOINT_URL): leave -D stack out")
-    return load_settings({**userdata, "stack": "aws", "provision": "false"})
+    # the operator works on the account, never provisions it; the backend only matters to behave
+    return load_settings({**userdata, "stack": "aws", "provision": "false", "backend": "local"})
 
 
 def _session(settings: Settings):
@@ -179,7 +180,7 @@ def _cleanup(args, settings: Settings) -> int:
         for run_id, names in found.package_runs.items():
             if settings.packages_bucket in buckets:
                 print(f"{verb} {len(names)} package(s) of run {run_id} from s3://{settings.packages_bucket}: "
-                      f"{', '.join(names)}")
+                      f"{', '.join(names) or 'only objects of an unfinished push'}")
         for location in found.kept_recent:
             print(f"keep  {location} (newer than {args.older_than})")
         if args.dry_run:

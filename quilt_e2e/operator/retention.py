@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from quilt_e2e.cleanup import CleanupRefused, _delete_keys, delete_run_packages, guard_bucket, run_scratch_objects
 from quilt_e2e.config import Settings
-from quilt_e2e.domain.registry import POINTERS
+from quilt_e2e.domain.registry import POINTERS, named_packages
 from quilt_e2e.stack.provision import athena_output_location
 
 # The run id Settings generates: e2e-<YYYYmmdd>-<HHMMSS>-<4 hex>
@@ -57,7 +57,7 @@ def _newest_by_namespace(s3, bucket: str, prefix: str = "") -> dict[str, dt.date
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
             namespace = obj["Key"][len(prefix):].split("/", 1)[0]
-            if obj["LastModified"] > newest.get(namespace, obj["LastModified"] - dt.timedelta(seconds=1)):
+            if namespace not in newest or obj["LastModified"] > newest[namespace]:
                 newest[namespace] = obj["LastModified"]
     return newest
 
@@ -76,16 +76,15 @@ def find_candidates(s3, settings: Settings, older_than: dt.timedelta, now: dt.da
     results_prefix = athena_output_location(settings).split("/", 3)[3]
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=settings.scratch_bucket, Prefix=results_prefix):
         found.athena_results += [o["Key"] for o in page.get("Contents", []) if o["LastModified"] < cutoff]
-    # a package namespace's age: its newest pointer or copied object
+    # a run's age in the registry: its newest pointer or copied object (a push that died half-way may
+    # have left copies without a pointer; delete_run_packages removes those too)
     newest_pointer = _newest_by_namespace(s3, settings.packages_bucket, POINTERS)
     newest_copy = _newest_by_namespace(s3, settings.packages_bucket)
-    for run_id in sorted(newest_pointer):
+    for run_id in sorted(set(newest_pointer) | set(newest_copy)):
         if not RUN_ID_RE.match(run_id):
             continue
-        newest = max(newest_pointer[run_id], newest_copy.get(run_id, newest_pointer[run_id]))
+        newest = max(stamp for stamp in (newest_pointer.get(run_id), newest_copy.get(run_id)) if stamp)
         if newest < cutoff:
-            from quilt_e2e.domain.registry import named_packages
-
             found.package_runs[run_id] = sorted(named_packages(s3, settings.packages_bucket, namespace=run_id))
         else:
             found.kept_recent.append(f"s3://{settings.packages_bucket}/{POINTERS}{run_id}/")
