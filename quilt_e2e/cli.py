@@ -95,7 +95,8 @@ def _report(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from quilt_e2e.contract import ContractError
-    from quilt_e2e.operator.cli import COMMANDS as OPERATOR_COMMANDS, run_command as run_operator_command
+    from quilt_e2e.operator.cli import COMMANDS as OPERATOR_COMMANDS
+    from quilt_e2e.operator.cli import run_command as run_operator_command
     from quilt_e2e.quality.cli import QUALITY_ERRORS, run_command
     from quilt_e2e.reporting.report import ReportError
 

@@ -79,13 +79,15 @@ class Resolver:
 
 def _lifecycle_rule(rule: dict) -> dict:
     """AWS::S3::Bucket Rule → the S3 API's LifecycleRule."""
-    known = {"Id", "Status", "Prefix", "ExpirationInDays", "NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload"}
+    known = {"Id", "Status", "Prefix", "ExpirationInDays", "NoncurrentVersionExpiration",
+             "AbortIncompleteMultipartUpload"}
     assert set(rule) <= known, f"lifecycle rule properties {set(rule) - known} not mapped"
     api = {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
     if "ExpirationInDays" in rule:
         api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
     if "NoncurrentVersionExpiration" in rule:
-        api["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])}
+        days = int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])
+        api["NoncurrentVersionExpiration"] = {"NoncurrentDays": days}
     if "AbortIncompleteMultipartUpload" in rule:
         days = int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
         api["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
@@ -96,12 +98,14 @@ def _bucket(clients, props: dict) -> None:
     s3, name = clients("s3"), props["BucketName"]
     rest = {k: v for k, v in props.items() if k not in MOTO_CREATES["AWS::S3::Bucket"]}
     if "VersioningConfiguration" in rest:
-        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": rest.pop("VersioningConfiguration")["Status"]})
+        status = rest.pop("VersioningConfiguration")["Status"]
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": status})
     if "LifecycleConfiguration" in rest:
         rules = [_lifecycle_rule(rule) for rule in rest.pop("LifecycleConfiguration")["Rules"]]
         s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
     if "PublicAccessBlockConfiguration" in rest:
-        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=rest.pop("PublicAccessBlockConfiguration"))
+        block = rest.pop("PublicAccessBlockConfiguration")
+        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=block)
     assert not rest, f"AWS::S3::Bucket properties {sorted(rest)} not mapped"
 
 

@@ -14,8 +14,8 @@ import secrets
 
 import boto3
 import pytest
-
 from cfn_support import MOTO_CREATES, TEMPLATE, apply_gaps, load_template
+
 from quilt_e2e.config import Settings
 
 REGION = "us-east-1"
@@ -26,7 +26,8 @@ PURPOSE = {"Key": "Purpose", "Value": "QuiltMCP-E2E-Testing"}
 SPEC_BUCKETS = {
     "data": {
         "versioning": "Enabled",
-        "lifecycle": [{"ID": "DeleteOldVersions", "Status": "Enabled", "NoncurrentVersionExpiration": {"NoncurrentDays": 7}}],
+        "lifecycle": [{"ID": "DeleteOldVersions", "Status": "Enabled",
+                       "NoncurrentVersionExpiration": {"NoncurrentDays": 7}}],
         "tags": [PURPOSE, {"Key": "DataType", "Value": "Reference"}, {"Key": "Mutable", "Value": "false"}],
         "policy": ("AllowTestRoleReadAccess",
                    {"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"}),
@@ -50,7 +51,8 @@ SPEC_BUCKETS = {
     },
 }
 SPEC_POLICY_STATEMENTS = {  # Sid → (actions, resource pattern per bucket or "*")
-    "S3BucketAccess": ({"s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:GetBucketTagging"}, "arn:aws:s3:::{}"),
+    "S3BucketAccess": ({"s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:GetBucketTagging"},
+                       "arn:aws:s3:::{}"),
     "S3ObjectAccess": ({"s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:PutObject",
                         "s3:PutObjectTagging", "s3:DeleteObject", "s3:DeleteObjectVersion"}, "arn:aws:s3:::{}/*"),
     "AthenaAccess": ({"athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
@@ -221,7 +223,8 @@ def test_athena_workgroup(deployed):
 def test_billing_alarm_notifies_the_alert_topic(deployed):
     names, clients, _, _ = deployed
     (alarm,) = clients("cloudwatch").describe_alarms(AlarmNames=["QuiltMCP-E2E-Tests-Cost-Alert"])["MetricAlarms"]
-    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == ("AWS/Billing", "EstimatedCharges", "Maximum")
+    metric = (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"])
+    assert metric == ("AWS/Billing", "EstimatedCharges", "Maximum")
     assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["Threshold"]) == (86400, 1, 10.0)
     assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
     assert alarm["TreatMissingData"] == "notBreaching"

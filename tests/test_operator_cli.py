@@ -16,9 +16,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import boto3
 import pytest
 import requests
+from test_cleanup import keys_in, put, write_package
 
 from quilt_e2e.stack.provision import provision_all, provision_buckets
-from test_cleanup import keys_in, put, write_package
 
 OLD_RUN = "e2e-20261101-010203-0a0a"
 NEW_RUN = "e2e-20261203-120000-0b0b"
@@ -211,8 +211,10 @@ def test_check_auth_local_passes_on_a_provisioned_account(server, s3, provisione
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("ok    AWS credentials: arn:aws:") and f"(account {ACCOUNT})" in lines[0]
     assert f"ok    scratch bucket {provisioned.scratch_bucket}: reachable, listable and writable" in lines
-    assert f"ok    Glue table {provisioned.glue_database}.test_table_1: at s3://{provisioned.data_bucket}/athena/test_table_1/" in lines
-    assert f"ok    Athena workgroup {provisioned.athena_workgroup}: results in s3://{provisioned.scratch_bucket}/athena-results/" in lines
+    assert (f"ok    Glue table {provisioned.glue_database}.test_table_1: "
+            f"at s3://{provisioned.data_bucket}/athena/test_table_1/") in lines
+    assert (f"ok    Athena workgroup {provisioned.athena_workgroup}: "
+            f"results in s3://{provisioned.scratch_bucket}/athena-results/") in lines
     assert lines[-1] == "quilt-e2e check-auth: 6 of 6 check(s) passed (local mode)"
     assert not [k for k in keys_in(s3, provisioned.scratch_bucket) if "check-auth-probe" in k]
 
@@ -234,8 +236,9 @@ def test_check_auth_names_each_failure_with_its_fix(server, provisioned):
 
 def test_check_auth_without_credentials_says_how_to_get_them(server, provisioned):
     proc = run_cli(server, "check-auth", *settings_args(provisioned),
-                   env={"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-                        "AWS_CONFIG_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"})
+                   env={"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+                        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent",
+                        "AWS_EC2_METADATA_DISABLED": "true"})
     assert proc.returncode == 1
     assert proc.stdout.splitlines()[:2] == [
         "FAIL  AWS credentials: sts get-caller-identity failed (NoCredentialsError)",
@@ -301,16 +304,17 @@ def inject_cost(server, *days: dict) -> None:
 
 
 def test_cost_report_prints_each_day_and_service_from_cost_explorer(server):
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = dt.datetime.now(dt.UTC).date()
     days = [today - dt.timedelta(days=n) for n in (3, 2, 1)]
     amounts = [{S3_NAME: "0.4123", GLUE_NAME: "0.1000"}, {S3_NAME: "1.2000"}, {S3_NAME: "0.0050", GLUE_NAME: "2.50"}]
-    inject_cost(server, *(cost_day(day, amount) for day, amount in zip(days, amounts)))
+    inject_cost(server, *(cost_day(day, amount) for day, amount in zip(days, amounts, strict=True)))
 
     proc = run_cli(server, "cost-report", "--days", "3")
 
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == (f"BlendedCost of resources tagged Purpose=QuiltMCP-E2E-Testing, {days[0]} to {days[-1]} (3 day(s))")
+    assert lines[0] == (f"BlendedCost of resources tagged Purpose=QuiltMCP-E2E-Testing, "
+                        f"{days[0]} to {days[-1]} (3 day(s))")
     assert lines[1] == f"{days[0]}      $0.51  {S3_NAME} $0.41, {GLUE_NAME} $0.10"
     assert lines[2] == f"{days[1]}      $1.20  {S3_NAME} $1.20"
     assert lines[3] == f"{days[2]}      $2.51  {GLUE_NAME} $2.50, {S3_NAME} $0.01"
@@ -324,7 +328,7 @@ def test_cost_report_prints_each_day_and_service_from_cost_explorer(server):
 
 
 def test_cost_report_fails_a_day_over_the_limit(server):
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = dt.datetime.now(dt.UTC).date()
     days = [today - dt.timedelta(days=n) for n in (2, 1)]
     inject_cost(server, cost_day(days[0], {S3_NAME: "1.00"}), cost_day(days[1], {"Amazon Athena": "12.34"}))
 
@@ -355,7 +359,8 @@ def test_baselines_writes_then_verifies_and_names_what_is_wrong(server, s3, uniq
 
     missing = run_cli(server, "baselines", "--verify", *args)
     assert missing.returncode == 1
-    assert f"FAIL  test-user/simple-csv: not in s3://{settings.packages_bucket} (NoSuchKey)" in missing.stdout.splitlines()
+    not_there = f"FAIL  test-user/simple-csv: not in s3://{settings.packages_bucket} (NoSuchKey)"
+    assert not_there in missing.stdout.splitlines()
 
     written = run_cli(server, "baselines", *args)
     assert written.returncode == 0, written.stderr

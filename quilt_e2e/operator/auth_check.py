@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from quilt_e2e.config import Settings
 
@@ -56,8 +56,9 @@ class AuthChecker:
         try:
             identity = self._client("sts").get_caller_identity()
         except (BotoCoreError, ClientError) as exc:
-            return CheckResult("AWS credentials", False, f"sts get-caller-identity failed ({_error_code(exc)})",
-                               "set -D aws_profile=NAME or AWS_PROFILE (guide: quilt-mcp-tests), or run `aws sso login`")
+            return CheckResult(
+                "AWS credentials", False, f"sts get-caller-identity failed ({_error_code(exc)})",
+                "set -D aws_profile=NAME or AWS_PROFILE (guide: quilt-mcp-tests), or run `aws sso login`")
         return CheckResult("AWS credentials", True, f"{identity['Arn']} (account {identity['Account']})")
 
     def bucket(self, bucket: str, role: str) -> CheckResult:
@@ -106,7 +107,8 @@ class AuthChecker:
 
         s = self.settings
         name = f"Athena workgroup {s.athena_workgroup}"
-        fix = "create it with the CloudFormation template or -D provision=true; or name yours with -D athena_workgroup=NAME"
+        fix = ("create it with the CloudFormation template or -D provision=true; "
+               "or name yours with -D athena_workgroup=NAME")
         try:
             group = self._client("athena").get_work_group(WorkGroup=s.athena_workgroup).get("WorkGroup")
         except (BotoCoreError, ClientError) as exc:

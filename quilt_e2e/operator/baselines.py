@@ -73,9 +73,11 @@ def verify(settings: Settings, data_dir: Path, s3) -> list[BaselineStatus]:
             entry, data_key = entries[logical_key], expected[logical_key]
             location = split_physical_key(entry.physical_key)
             if (location.bucket, location.key) != (settings.data_bucket, data_key):
-                status.problems.append(f"{logical_key} points at {entry.physical_key}, not s3://{settings.data_bucket}/{data_key}")
+                status.problems.append(
+                    f"{logical_key} points at {entry.physical_key}, not s3://{settings.data_bucket}/{data_key}")
             elif entry.hash_value != quilt_hash_from_sha256(checksums[data_key]):
-                status.problems.append(f"{logical_key} has another hash than the reference data (data version changed?)")
+                status.problems.append(
+                    f"{logical_key} has another hash than the reference data (data version changed?)")
         if header.get("user_meta") != baseline_metadata(baseline, data_dir):
             status.problems.append("package metadata differs from the reference data's")
         for data_key in sorted(set(expected.values())):

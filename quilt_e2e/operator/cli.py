@@ -200,7 +200,7 @@ def _cost_report(args, settings: Settings) -> int:
 
     ce = _session(settings).client("ce", region_name="us-east-1")  # Cost Explorer lives in us-east-1
     try:
-        report = costs.query(ce, args.days, dt.datetime.now(dt.timezone.utc).date(),
+        report = costs.query(ce, args.days, dt.datetime.now(dt.UTC).date(),
                              tag_filter=not args.all_resources)
     except (BotoCoreError, ClientError) as exc:
         raise OperatorError(f"Cost Explorer query failed ({exc}); the identity needs ce:GetCostAndUsage") from None

@@ -63,7 +63,7 @@ def _newest_by_namespace(s3, bucket: str, prefix: str = "") -> dict[str, dt.date
 
 
 def find_candidates(s3, settings: Settings, older_than: dt.timedelta, now: dt.datetime | None = None) -> Candidates:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     cutoff = now - older_than
     found = Candidates()
     for run_id, newest in sorted(_newest_by_namespace(s3, settings.scratch_bucket).items()):
@@ -118,5 +118,13 @@ def check_buckets(settings: Settings, requested: list[str] | None) -> set[str]:
     return set(requested)
 
 
-__all__ = ["AgeError", "Candidates", "CleanupRefused", "RUN_ID_RE", "check_buckets", "delete_candidates",
-           "find_candidates", "parse_age"]
+__all__ = [
+    "RUN_ID_RE",
+    "AgeError",
+    "Candidates",
+    "CleanupRefused",
+    "check_buckets",
+    "delete_candidates",
+    "find_candidates",
+    "parse_age",
+]
