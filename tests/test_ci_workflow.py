@@ -118,3 +118,15 @@ def test_secrets_reach_only_the_steps_that_need_them(workflow):
     for job in workflow["jobs"].values():
         for step in job["steps"]:
             assert "secrets." not in step.get("run", ""), step
+
+
+def test_the_suites_settings_reach_only_the_mode_jobs(workflow):
+    """The stack choice goes to behave through QUILT_E2E_STACK; the project's own pytest never sees it."""
+    assert "env" not in workflow
+    for job in ("local", "multiuser"):
+        assert workflow["jobs"][job]["env"]["QUILT_E2E_STACK"] == "${{ inputs.stack || 'embedded' }}"
+    assert "env" not in workflow["jobs"]["project-tests"]
+    aws_steps = [step for job in ("local", "multiuser") for step in steps(workflow, job)
+                 if step.get("if", "").endswith("env.QUILT_E2E_STACK == 'aws'")]
+    assert {step.get("name") for step in aws_steps} == {
+        "Configure AWS credentials", "Check authentication", "Remove what old runs left in the test account"}
