@@ -1,6 +1,6 @@
 """The operator subcommands of `quilt-e2e` (quilt_e2e.cli adds them): check-auth, baselines, cleanup, cost-report.
 
-Exit status: 0 done / every check passed, 1 a check failed (or cost over the limit, baselines wrong),
+Exit status: 0 done / every check passed, 1 a check failed (cost over the limit, baselines wrong, AWS refused a call),
 2 a usage or configuration error (one line on stderr).
 """
 
@@ -214,6 +214,9 @@ _HANDLERS = {"check-auth": _check_auth, "baselines": _baselines, "cleanup": _cle
 
 def run_command(args: argparse.Namespace) -> int:
     """Run one operator command; user-fixable errors are one line on stderr and exit status 2."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from datagen import DatagenError
     from quilt_e2e.cleanup import CleanupRefused
     from quilt_e2e.operator.retention import AgeError
     from quilt_e2e.stack import StackError
@@ -223,3 +226,7 @@ def run_command(args: argparse.Namespace) -> int:
     except (OperatorError, ConfigError, CleanupRefused, AgeError, StackError) as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except (BotoCoreError, ClientError, DatagenError) as exc:  # the account refused something half-way
+        print(f"{PROG} {args.command}: failed: {exc}; `{PROG} check-auth` shows what access is missing",
+              file=sys.stderr)
+        return 1
