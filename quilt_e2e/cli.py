@@ -4,6 +4,7 @@
     quilt-e2e coverage [--modes local,multiuser] [--fail-under PCT] [-- BEHAVE ARGS]
     quilt-e2e mutate [--sample N] [--seed S] [--files GLOB] [--jobs N] [--list] [--mutant ID]
     quilt-e2e contract
+    quilt-e2e check-auth | baselines | cleanup | cost-report   (operator commands, quilt_e2e/operator/)
 
 Errors a user can fix are one line on stderr and exit status 2, never a traceback.
 """
@@ -55,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     from quilt_e2e.quality.cli import add_commands
 
     add_commands(commands)
+    from quilt_e2e.operator import cli as operator_cli
+
+    operator_cli.add_commands(commands)
     return parser
 
 
@@ -91,6 +95,8 @@ def _report(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from quilt_e2e.contract import ContractError
+    from quilt_e2e.operator.cli import COMMANDS as OPERATOR_COMMANDS
+    from quilt_e2e.operator.cli import run_command as run_operator_command
     from quilt_e2e.quality.cli import QUALITY_ERRORS, run_command
     from quilt_e2e.reporting.report import ReportError
 
@@ -102,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_command(args)
         if args.command == "contract":
             return _contract()
+        if args.command in OPERATOR_COMMANDS:
+            return run_operator_command(args)
     except (ReportError, ContractError, *QUALITY_ERRORS) as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2
