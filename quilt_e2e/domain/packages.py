@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from quilt_e2e.domain.expectations import assert_same_names
 from quilt_e2e.domain.reference import quilt_hash_from_sha256
-from quilt_e2e.domain.registry import latest_top_hash, named_packages, pointers, read_manifest
+from quilt_e2e.domain.registry import latest_top_hash, named_packages, pointer_tags, pointers, read_manifest
 from quilt_e2e.domain.world import PackageRef, World
 from quilt_e2e.stack.baseline import baseline_package_name
 
@@ -184,14 +184,11 @@ def fixture_package(world: World, dataset: str, *, annotated: bool = False, revi
 def fixture_with_history(world: World, dataset: str, revisions: int) -> PackageRef:
     """A fixture package with `revisions` history pointers (one a second into the past each), all naming its one
     manifest: a long history, written the way quilt3 lays it out, without writing that many manifests."""
-    from concurrent.futures import ThreadPoolExecutor
-
     package = fixture_package(world, dataset)
-    s3, bucket, now = world.s3(), world.settings.packages_bucket, int(time.time())
+    now = int(time.time())
     keys = [f".quilt/named_packages/{package.name}/{now - 3600 - index}" for index in range(revisions - 1)]
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda key: s3.put_object(Bucket=bucket, Key=key, Body=package.latest.encode()), keys))
-    stamped = [tag for tag in package_pointers(world, package.name) if tag != "latest"]
+    world.stack.put_objects(world.settings.packages_bucket, {key: package.latest.encode() for key in keys})
+    stamped = package_pointer_tags(world, package.name) - {"latest"}
     assert len(stamped) == revisions, f"test defect: the fixture has {len(stamped)} revisions, not {revisions}"
     return package
 
@@ -286,6 +283,10 @@ def registry_packages(world: World) -> set[str]:
 
 def package_pointers(world: World, name: str) -> dict[str, str]:
     return pointers(world.s3(), world.settings.packages_bucket, name)
+
+
+def package_pointer_tags(world: World, name: str) -> set[str]:
+    return pointer_tags(world.s3(), world.settings.packages_bucket, name)
 
 
 # -- assertions the other step modules share (kept here: concurrency and cleanup import them) -----------------
