@@ -12,6 +12,8 @@ are wrapped, and only in this process.
 Run:  QUILT_E2E_REPORTS_DIR=/tmp/reports-profile .venv/bin/python benchmarks/suite_profile.py \\
           --out /tmp/profile.json -- --tags=@local features/packages.feature
 Prints one line per feature and the slowest scenarios; --out keeps every scenario's figures as JSON.
+      .venv/bin/python benchmarks/suite_profile.py compare BEFORE.json AFTER.json
+prints the per-feature table of two such runs (Markdown) and every scenario whose outcome differs.
 Times depend on the machine's load: compare runs made back to back.
 """
 
@@ -135,7 +137,44 @@ def _summary(scenarios: list[dict], slowest: int) -> str:
     return "\n".join(lines)
 
 
+def compare(before_file: Path, after_file: Path) -> str:
+    """Per feature: wall and CPU seconds before → after, and every scenario whose status changed."""
+    before, after = (json.loads(Path(f).read_text()) for f in (before_file, after_file))
+
+    def per_feature(run):
+        table = collections.defaultdict(collections.Counter)
+        for row in run["scenarios"]:
+            table[Path(row["feature"]).name].update(wall=row["wall"], cpu=row["cpu"], sut=row["sut"], n=1)
+        return table
+
+    old, new = per_feature(before), per_feature(after)
+    lines = ["| feature | scenarios | wall s before | wall s after | CPU s before | CPU s after | SUT s before "
+             "| SUT s after |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name in sorted(set(old) | set(new), key=lambda n: -old[n]["wall"]):
+        a, b = old[name], new[name]
+        lines.append(f"| {name} | {a['n']} / {b['n']} | {a['wall']:.1f} | {b['wall']:.1f} | {a['cpu']:.1f} | "
+                     f"{b['cpu']:.1f} | {a['sut']:.1f} | {b['sut']:.1f} |")
+    lines.append(f"| **behave run** | | {before['wall']:.1f} | {after['wall']:.1f} | {before['cpu']:.1f} | "
+                 f"{after['cpu']:.1f} | | |")
+    status = lambda run: {(Path(r["feature"]).name, r["line"], r["name"]): r["status"] for r in run["scenarios"]}
+    old_status, new_status = status(before), status(after)
+    changed = sorted(k for k in set(old_status) | set(new_status) if old_status.get(k) != new_status.get(k))
+    lines.append("")
+    lines.append("outcomes: identical" if not changed else "outcomes changed:\n" + "\n".join(
+        f"  {k[0]}:{k[1]} {k[2]}: {old_status.get(k)} -> {new_status.get(k)}" for k in changed))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["compare"]:
+        if len(argv) != 3:
+            print("usage: suite_profile.py compare BEFORE.json AFTER.json", file=sys.stderr)
+            return 2
+        print(compare(Path(argv[1]), Path(argv[2])))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, help="write every scenario's figures here (JSON)")
     parser.add_argument("--slowest", type=int, default=15, help="how many of the slowest scenarios to list")
