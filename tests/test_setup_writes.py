@@ -4,6 +4,7 @@ back through S3 like PUT objects (versions, default encryption), and revision po
 from __future__ import annotations
 
 from conftest import s3_with
+
 from quilt_e2e.domain import registry as reg
 
 BUCKET = "setup-writes-registry"
