@@ -110,7 +110,7 @@ def assert_revisions_unchanged(world: World) -> None:
     package = pk.current(world)
     latest = latest_top_hash(world.s3(), world.settings.packages_bucket, package.name)
     fail_unless(latest == package.latest, f"the package's latest revision moved to {latest}")
-    stamped = {tag for tag in pk.package_pointers(world, package.name) if tag != "latest"}
+    stamped = pk.package_pointer_tags(world, package.name) - {"latest"}
     before = getattr(world, "pointers_before", None)
     if before is not None:
         fail_unless(stamped == before, f"revision pointers changed: {sorted(before)} -> {sorted(stamped)}")
@@ -118,7 +118,7 @@ def assert_revisions_unchanged(world: World) -> None:
 
 # -- deleting --------------------------------------------------------------------------------------------------
 def assert_no_pointers(world: World) -> None:
-    left = pk.package_pointers(world, pk.current(world).name)
+    left = pk.package_pointer_tags(world, pk.current(world).name)
     fail_unless(not left, f"revision pointers left behind: {sorted(left)}")
 
 

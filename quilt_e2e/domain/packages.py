@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from quilt_e2e.domain.expectations import assert_same_names, fail_unless
-from quilt_e2e.domain.registry import latest_top_hash, manifest_exists, pointers, read_manifest
+from quilt_e2e.domain.registry import latest_top_hash, manifest_exists, pointer_tags, pointers, read_manifest
 from quilt_e2e.domain.world import PackageRef, World
 from quilt_e2e.stack.baseline import baseline_package_name
 from quilt_e2e.stack.registry_layout import named_packages
@@ -73,9 +73,13 @@ def s3_registry(world: World) -> str:
 
 # -- creating ---------------------------------------------------------------------------------------------
 def assert_dataset_in_bucket(world: World, dataset: str) -> None:
-    s3 = world.s3()
-    for relpath in world.reference.files(dataset):
-        s3.head_object(Bucket=world.settings.data_bucket, Key=world.reference.key(dataset, relpath))
+    """Every file of the dataset is an object at its key: one listing, not one HEAD per file (100 for some)."""
+    s3, bucket = world.s3(), world.settings.data_bucket
+    stored = {obj["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{dataset}/")
+              for obj in page.get("Contents", [])}
+    missing = [key for key in (world.reference.key(dataset, relpath) for relpath in world.reference.files(dataset))
+               if key not in stored]
+    assert not missing, f"{len(missing)} file(s) of the {dataset} dataset are not in s3://{bucket}: {missing[:5]}"
 
 
 def create_from_dataset(
@@ -183,14 +187,11 @@ def fixture_package(world: World, dataset: str, *, annotated: bool = False, revi
 def fixture_with_history(world: World, dataset: str, revisions: int) -> PackageRef:
     """A fixture package with `revisions` history pointers (one a second into the past each), all naming its one
     manifest: a long history, written the way quilt3 lays it out, without writing that many manifests."""
-    from concurrent.futures import ThreadPoolExecutor
-
     package = fixture_package(world, dataset)
-    s3, bucket, now = world.s3(), world.settings.packages_bucket, int(time.time())
+    now = int(time.time())
     keys = [f".quilt/named_packages/{package.name}/{now - 3600 - index}" for index in range(revisions - 1)]
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda key: s3.put_object(Bucket=bucket, Key=key, Body=package.latest.encode()), keys))
-    stamped = [tag for tag in package_pointers(world, package.name) if tag != "latest"]
+    world.stack.put_objects(world.settings.packages_bucket, {key: package.latest.encode() for key in keys})
+    stamped = package_pointer_tags(world, package.name) - {"latest"}
     assert len(stamped) == revisions, f"test defect: the fixture has {len(stamped)} revisions, not {revisions}"
     return package
 
@@ -285,6 +286,10 @@ def registry_packages(world: World) -> set[str]:
 
 def package_pointers(world: World, name: str) -> dict[str, str]:
     return pointers(world.s3(), world.settings.packages_bucket, name)
+
+
+def package_pointer_tags(world: World, name: str) -> set[str]:
+    return pointer_tags(world.s3(), world.settings.packages_bucket, name)
 
 
 # -- assertions the other step modules share (kept here: concurrency and cleanup import them) -----------------

@@ -23,7 +23,7 @@ from quilt_e2e.domain import packages as pk
 from quilt_e2e.domain.load import PoolRun, ProbeReading, probe, traced
 from quilt_e2e.domain.registry import latest_top_hash
 from quilt_e2e.domain.world import Measurement, PackageRef, World
-from quilt_e2e.stack.baseline import BASELINE_NAMESPACE, baseline_package_name, write_package
+from quilt_e2e.stack.baseline import BASELINE_NAMESPACE, baseline_package_name, package_objects, write_package
 from quilt_e2e.stack.registry_layout import named_packages
 
 MANY_FILES = "many-files"  # the 1,000-file baseline (spec 17.3)
@@ -165,14 +165,21 @@ def ensure_registry_of_100(world: World) -> list[str]:
     s3, bucket = world.s3(), world.settings.packages_bucket
     existing = named_packages(s3, bucket, namespace=BASELINE_NAMESPACE)
     checksums = None
+    manifests: dict[str, bytes] = {}
+    pointers: dict[str, bytes] = {}
     for i, name in enumerate(fill_package_names()):
         if name in existing:
             continue
         checksums = checksums or load_checksums(world.reference.data_dir)
         metadata = {"description": f"registry fill package {i + 1} of {REGISTRY_FILL_COUNT} for the search benchmark",
                     "tags": ["test", REGISTRY_FILL]}
-        write_package(world.settings, world.reference.data_dir, s3, name, {"data.csv": "single-file/data.csv"},
-                      metadata, checksums)
+        _, objects = package_objects(world.settings, world.reference.data_dir, name,
+                                     {"data.csv": "single-file/data.csv"}, metadata, checksums)
+        for key, body in objects.items():
+            (manifests if key.startswith(".quilt/packages/") else pointers)[key] = body
+    # 300 small objects in two batches (manifests before the pointers naming them), not 300 PUTs one by one
+    world.stack.put_objects(bucket, manifests)
+    world.stack.put_objects(bucket, pointers)
     total = len(named_packages(s3, bucket))
     assert total >= REGISTRY_FILL_COUNT, f"the registry holds {total} packages, not 100"
     world.fill_packages = fill_package_names()

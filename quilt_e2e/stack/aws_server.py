@@ -36,5 +36,15 @@ class LocalAwsServer:
         self._server.serve()
         return self
 
+    def put_objects(self, bucket: str, objects: dict[str, bytes]) -> None:
+        """Store objects straight in moto's S3 store, which this server serves from this process: what a PUT
+        does (versioning and the bucket's default encryption apply), without the HTTP round trip and signing."""
+        from moto.s3.models import s3_backends
+
+        partition, account = s3_backends.bucket_accounts[bucket]
+        backend = s3_backends[account][partition]
+        for key, body in objects.items():
+            backend.put_object(bucket, key, body)
+
     def stop(self) -> None:
         self._server.stop()

@@ -79,10 +79,9 @@ def _entry(settings: Settings, data_dir: Path, key: str, sha256: str, user_meta:
     )
 
 
-def write_package(
+def package_objects(
     settings: Settings,
     data_dir: Path,
-    s3,
     name: str,
     entries: dict[str, str],
     metadata: dict | None,
@@ -91,13 +90,14 @@ def write_package(
     entry_meta: dict[str, dict] | None = None,
     message: str | None = None,
     timestamp: int | None = None,
-) -> str:
-    """Write one package revision straight into the registry, the way quilt3 lays it out; returns its top hash.
+) -> tuple[str, dict[str, bytes]]:
+    """One package revision the way quilt3 lays it out in the registry: its top hash and the three objects of a
+    push (manifest, timestamped pointer, `latest` pointer) by key in the packages bucket.
 
     `entries` maps logical key → key of the file in the data bucket; `entry_meta` gives files their own
-    metadata. quilt3 builds and serialises the manifest and computes its top hash; the three registry objects
-    of a push (manifest, timestamped pointer, `latest` pointer) are then written with one boto3 client,
-    because quilt3's own push builds several botocore clients per package and would dominate start-up time.
+    metadata. quilt3 builds and serialises the manifest and computes its top hash; the objects are written by
+    the caller, because quilt3's own push builds several botocore clients per package and would dominate
+    start-up time.
     """
     import quilt3
 
@@ -112,10 +112,19 @@ def write_package(
     manifest = io.BytesIO()
     package.dump(manifest)
     top_hash = package.top_hash
-    bucket = settings.packages_bucket
-    s3.put_object(Bucket=bucket, Key=f"{MANIFESTS}{top_hash}", Body=manifest.getvalue())
+    objects = {f"{MANIFESTS}{top_hash}": manifest.getvalue()}
     for pointer in (str(timestamp if timestamp is not None else int(time.time())), "latest"):
-        s3.put_object(Bucket=bucket, Key=f"{POINTERS}{name}/{pointer}", Body=top_hash.encode())
+        objects[f"{POINTERS}{name}/{pointer}"] = top_hash.encode()
+    return top_hash, objects
+
+
+def write_package(settings: Settings, data_dir: Path, s3, name: str, entries: dict[str, str],
+                  metadata: dict | None, checksums: dict[str, str], **options) -> str:
+    """Write one package revision (`package_objects`) straight into the registry with one boto3 client, the
+    manifest before its pointers; returns its top hash."""
+    top_hash, objects = package_objects(settings, data_dir, name, entries, metadata, checksums, **options)
+    for key, body in objects.items():  # dicts keep order: the manifest first
+        s3.put_object(Bucket=settings.packages_bucket, Key=key, Body=body)
     return top_hash
 
 
