@@ -4,6 +4,7 @@
     quilt-e2e coverage [--modes local,multiuser] [--fail-under PCT] [-- BEHAVE ARGS]
     quilt-e2e mutate [--sample N] [--seed S] [--files GLOB] [--jobs N] [--list] [--mutant ID]
     quilt-e2e contract
+    quilt-e2e runs [--reap] [-D KEY=VALUE ...] [--endpoint-url URL] [--stale-after SECONDS]
 
 Errors a user can fix are one line on stderr and exit status 2, never a traceback.
 """
@@ -55,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     from quilt_e2e.quality.cli import add_commands
 
     add_commands(commands)
+    from quilt_e2e import runs_cli
+
+    runs_cli.add_commands(commands)
     return parser
 
 
@@ -92,6 +96,7 @@ def _report(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     from quilt_e2e.contract import ContractError
     from quilt_e2e.quality.cli import QUALITY_ERRORS, run_command
+    from quilt_e2e import runs_cli
     from quilt_e2e.reporting.report import ReportError
 
     args = _parser().parse_args(argv)
@@ -102,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
             return run_command(args)
         if args.command == "contract":
             return _contract()
-    except (ReportError, ContractError, *QUALITY_ERRORS) as exc:
+        if args.command == "runs":
+            return runs_cli.run_command(args)
+    except (ReportError, ContractError, *QUALITY_ERRORS, runs_cli.RunsCommandError) as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

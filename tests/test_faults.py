@@ -131,30 +131,44 @@ def window(spec: str, seen: int = 10, injected: int = 3) -> FaultWindow:
     return FaultWindow(parse_fault(spec), seen, injected)
 
 
-def sut_exception(name: str) -> Exception:
+def raised_in_sut(name: str, cause: BaseException | None = None) -> Exception:
+    """An exception of quilt_mcp's, raised from QuiltOps code (so its traceback has a quilt_mcp frame)."""
     from quilt_mcp.ops import exceptions
 
-    return getattr(exceptions, name)("the SUT says no")
+    try:
+        exec(compile("raise error from cause", exceptions.__file__, "exec"),
+             {"error": getattr(exceptions, name)("the SUT says no"), "cause": cause})
+    except Exception as exc:  # noqa: BLE001 - that is the point
+        return exc
+    raise AssertionError("not raised")
+
+
+def raised_in_suite(exc: Exception) -> Exception:
+    try:
+        raise exc
+    except Exception as caught:  # noqa: BLE001
+        return caught
 
 
 def test_judging_failures_under_each_fault():
-    boom = RuntimeError("boom")
+    boom = raised_in_sut("BackendError")
     assert judge(None, boom, "boom") is None
     assert judge(window("s3-5xx:0.2", injected=0), boom, "boom") is None  # the fault did not touch the scenario
     assert judge(window("s3-5xx:0.2"), boom, "boom") == (INFRASTRUCTURE, window("s3-5xx:0.2").line())
     assert judge(window("catalog-down"), AssertionError("x"), "x")[0] == INFRASTRUCTURE
     category, line = judge(window("slowdown:0.3"), boom, "boom")
     assert category == SUT and line.startswith("SUT defect: a transient S3 SlowDown was not retried")
+    # the suite's own use of the stack failing under the fault is the stack's doing
+    assert judge(window("slowdown:0.3"), raised_in_suite(RuntimeError("x")), "x")[0] == INFRASTRUCTURE
 
 
 def test_an_expired_token_must_surface_as_the_documented_authentication_error():
     expiry = window("token-expiry:5s", seen=4, injected=1)
-    assert judge(expiry, sut_exception("AuthenticationError"), "x") == (INFRASTRUCTURE, expiry.line())
-    wrapped = RuntimeError("wrapped by the suite")
-    wrapped.__cause__ = sut_exception("AuthenticationError")
-    assert judge(expiry, wrapped, "x")[0] == INFRASTRUCTURE
-    category, line = judge(expiry, sut_exception("BackendError"), "BackendError: 401 Token expired")
+    assert judge(expiry, raised_in_sut("AuthenticationError"), "x") == (INFRASTRUCTURE, expiry.line())
+    wrapped = raised_in_suite(RuntimeError("x"))
+    category, line = judge(expiry, raised_in_sut("BackendError", cause=raised_in_sut("AuthenticationError")), "x")
     assert category == SUT and "raised BackendError, where it documents AuthenticationError" in line
+    assert judge(expiry, wrapped, "x")[0] == INFRASTRUCTURE  # the suite's own catalog login hit the short lifetime
     quiet = window("token-expiry:5s", seen=4, injected=0)
     assert judge(quiet, AssertionError("3 != 4"), "3 != 4") is None  # no refusal, nothing about auth: not the fault
-    assert faults.judge(quiet, sut_exception("BackendError"), "Token expired")[0] == SUT
+    assert faults.judge(quiet, raised_in_sut("BackendError"), "BackendError: Token expired")[0] == SUT

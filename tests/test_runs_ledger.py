@@ -219,3 +219,30 @@ def test_unreadable_or_misnamed_markers_are_not_runs_and_baselines_are_never_rea
     for run_id in ("test-user", settings.run_id):
         with pytest.raises(CleanupRefused):
             ledger.reap(remote_marker(run_id, dt.timedelta(days=1)), "dead")
+
+
+def test_the_runs_command_lists_markers_and_reaps_the_dead(server, s3, settings):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    dead = RunMarker("e2e-cli-dead-0001", socket.gethostname(), gone.pid, None, now, now)
+    alive = RunMarker("e2e-cli-alive-0002", socket.gethostname(), os.getpid(), process_start_ticks(os.getpid()), now, now)
+    for marker in (dead, alive):
+        s3.put_object(Bucket=settings.scratch_bucket, Key=marker_key(marker.run_id), Body=marker.to_json())
+        put(s3, settings.scratch_bucket, f"{marker.run_id}/upload.csv")
+    command = [sys.executable, "-m", "quilt_e2e.cli", "runs", "--endpoint-url", server.endpoint_url,
+               "-D", f"data_bucket={settings.data_bucket}", "-D", f"scratch_bucket={settings.scratch_bucket}",
+               "-D", f"packages_bucket={settings.packages_bucket}"]
+
+    listing = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert listing.returncode == 0, listing.stderr[-2000:]
+    lines = listing.stdout.splitlines()
+    assert any(dead.run_id in line and f"DEAD: process {gone.pid}" in line for line in lines), lines
+    assert any(alive.run_id in line and line.endswith("alive") for line in lines), lines
+    assert leftovers(s3, as_run(settings, dead.run_id))  # listing removes nothing
+
+    reaped = subprocess.run([*command, "--reap"], capture_output=True, text=True, timeout=120)
+    assert reaped.returncode == 0, reaped.stderr[-2000:]
+    assert f"removed leftovers of dead run {dead.run_id}" in reaped.stdout
+    assert leftovers(s3, as_run(settings, dead.run_id)) == []
+    assert len(leftovers(s3, as_run(settings, alive.run_id))) == 2  # its marker and its object

@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 import re
 import threading
+import traceback
 import uuid
 from dataclasses import dataclass
 
@@ -162,25 +163,41 @@ _AUTH_WORDS = re.compile(r"expired|401|unauthori[sz]ed|unauthenticated|authentic
 
 def judge(window: FaultWindow | None, exc: BaseException | None, failure_text: str) -> tuple[str, str] | None:
     """(category, the one line that says why) for a step that failed while a fault was active; None when the
-    fault played no part (it spoiled nothing in this scenario) and the usual classification applies."""
+    fault played no part (it spoiled nothing in this scenario) and the usual classification applies.
+
+    A failure is the SUT's only when the SUT itself raised (a QuiltOps frame in the traceback) something it should
+    not have under this fault; the suite's own use of the stack failing under a fault is the stack's doing."""
     if window is None:
         return None
     spec = window.spec
-    if spec.kind == "token-expiry":
-        if window.injected == 0 and not _AUTH_WORDS.search(failure_text):
-            return None
-        if exc is not None and _is_documented_auth_error(exc):
-            return INFRASTRUCTURE, window.line()
-        if isinstance(exc, AssertionError) and re.search(r"unauthenticated|AuthenticationError", failure_text):
-            return INFRASTRUCTURE, window.line()
-        raised = type(exc).__name__ if exc is not None else "no exception"
-        return SUT, (f"SUT defect: on an expired catalog token QuiltOps raised {raised}, where it documents "
-                     f"AuthenticationError — {window.line()}")
-    if window.injected == 0:
+    if spec.kind == "token-expiry" and window.injected == 0 and not _AUTH_WORDS.search(failure_text):
         return None
+    if spec.kind != "token-expiry" and window.injected == 0:
+        return None
+    surface = _unwrapped(exc)
+    if surface is None or isinstance(surface, AssertionError) or not _raised_by_sut(surface):
+        return INFRASTRUCTURE, window.line()
+    if spec.kind == "token-expiry":
+        if _is_documented_auth_error(surface):
+            return INFRASTRUCTURE, window.line()
+        return SUT, (f"SUT defect: on an expired catalog token QuiltOps raised {type(surface).__name__}, where it "
+                     f"documents AuthenticationError — {window.line()}")
     if spec.kind == "slowdown":
-        return SUT, (f"SUT defect: a transient S3 SlowDown was not retried (AWS SDKs retry it) — {window.line()}")
+        return SUT, f"SUT defect: a transient S3 SlowDown was not retried (AWS SDKs retry it) — {window.line()}"
     return INFRASTRUCTURE, window.line()
+
+
+def _unwrapped(exc: BaseException | None) -> BaseException | None:
+    """The exception under the suite's own wrappers (quilt_e2e raises some `from` the SUT's)."""
+    while exc is not None and (type(exc).__module__ or "").startswith("quilt_e2e") and exc.__cause__ is not None:
+        exc = exc.__cause__
+    return exc
+
+
+def _raised_by_sut(exc: BaseException) -> bool:
+    module = (type(exc).__module__ or "").split(".")[0]
+    frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ is not None else []
+    return module == "quilt_mcp" or any("/quilt_mcp/" in frame.filename for frame in frames)
 
 
 def _is_documented_auth_error(exc: BaseException) -> bool:
@@ -188,13 +205,7 @@ def _is_documented_auth_error(exc: BaseException) -> bool:
         from quilt_mcp.ops.exceptions import AuthenticationError
     except ImportError:  # the SUT is not importable: nothing can be judged against its documentation
         return False
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:  # the suite may have wrapped the SUT's exception
-        if isinstance(exc, AuthenticationError):
-            return True
-        seen.add(id(exc))
-        exc = exc.__cause__  # type: ignore[assignment]
-    return False
+    return isinstance(exc, AuthenticationError)
 
 
 # -- WSGI helpers ---------------------------------------------------------------------------------------
