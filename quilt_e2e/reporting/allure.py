@@ -236,6 +236,7 @@ def environment_properties(settings, stack, data_manifest: dict) -> dict[str, st
         "datagen.profile": str(data_manifest.get("profile", settings.data_profile)),
         "datagen.seed": str(data_manifest.get("seed", "?")),
         "run_id": settings.run_id,
+        "fault": getattr(settings, "fault", "") or "none",  # injected on purpose (-D fault=...)
         "python": platform.python_version(),
         "os": platform.platform(),
     }
