@@ -75,7 +75,13 @@ class SuiteRun:
         except (StackError, ConfigError) as exc:
             raise RunSetupError(str(exc)) from None
         self._write_report("startup.json", {"stack": self.stack.kind, "seconds": self.stack.startup_seconds})
-        self._join_ledger()
+        try:
+            self._join_ledger()
+        except Exception as exc:  # e.g. no write access to the scratch bucket's _runs/
+            self.stack.stop()
+            self.stack = None
+            raise RunSetupError(f"cannot keep the run's marker in s3://{self.settings.scratch_bucket}/_runs/: "
+                                f"{type(exc).__name__}: {exc}") from None
         return self.stack
 
     def _join_ledger(self) -> None:
