@@ -7,8 +7,13 @@
   succeeds → a failure is the SUT's (it did not retry).
 - `catalog-down`: the catalog stand-in answers 503 to every request → a failure is the stack's.
 - `token-expiry:Ns`: the catalog mints access tokens that live N seconds. QuiltOps documents
-  `AuthenticationError` for expired tokens → failing with it is the stack's doing; with anything else it is the
-  SUT's (a wrong exception type on an expired token).
+  `AuthenticationError` for expired tokens → failing with it is the stack's doing; QuiltOps raising anything else is
+  the SUT's (a wrong exception type on an expired token). quilt3's session renews a token that expires within 60 s
+  before each request, so only a token that expires in flight (a lifetime of about a second on a loaded machine)
+  or one QuiltOps holds on to is ever refused.
+
+A failure is blamed on the SUT only when QuiltOps itself raised; the suite's own steps failing under a fault (its
+catalog login, its assertions on what the SUT returned) are the stack's doing.
 
 Operations are picked deterministically (every 1/RATE-th, counted in arrival order), so a run is repeatable as
 far as the order of requests is. An operation is one botocore call: its retries share the
