@@ -59,7 +59,7 @@ def _instrument() -> None:
 
     from quilt_e2e.catalog.server import CatalogRequestLog
     from quilt_e2e.domain.world import World
-    from quilt_e2e.stack.loopback import RequestLog
+    from quilt_e2e.loopback import RequestLog
 
     original_call_with = World.call_with
 

@@ -5,6 +5,7 @@
     quilt-e2e mutate [--sample N] [--seed S] [--files GLOB] [--jobs N] [--list] [--mutant ID]
     quilt-e2e contract
     quilt-e2e check-auth | baselines | cleanup | cost-report   (operator commands, quilt_e2e/operator/)
+    quilt-e2e runs [--reap] [-D KEY=VALUE ...] [--endpoint-url URL] [--stale-after SECONDS]
 
 Errors a user can fix are one line on stderr and exit status 2, never a traceback.
 """
@@ -59,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     from quilt_e2e.operator import cli as operator_cli
 
     operator_cli.add_commands(commands)
+    from quilt_e2e import runs_cli
+
+    runs_cli.add_commands(commands)
     return parser
 
 
@@ -94,6 +98,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from quilt_e2e import runs_cli
     from quilt_e2e.contract import ContractError
     from quilt_e2e.operator.cli import COMMANDS as OPERATOR_COMMANDS
     from quilt_e2e.operator.cli import run_command as run_operator_command
@@ -110,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
             return _contract()
         if args.command in OPERATOR_COMMANDS:
             return run_operator_command(args)
-    except (ReportError, ContractError, *QUALITY_ERRORS) as exc:
+        if args.command == "runs":
+            return runs_cli.run_command(args)
+    except (ReportError, ContractError, *QUALITY_ERRORS, runs_cli.RunsCommandError) as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

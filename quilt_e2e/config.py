@@ -14,10 +14,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from quilt_e2e.fault_spec import FaultSpec, FaultSpecError, parse_fault
+
 
 class ConfigError(Exception):
     """A setting is wrong; the message says which one and what to do."""
 
+
+SUITE_USER_AGENT = "quilt-e2e-suite"  # botocore user_agent_extra of every client the suite itself makes
 
 STACKS = ("embedded", "aws")
 BACKENDS = ("local", "multiuser")
@@ -43,6 +47,8 @@ class Settings:
     catalog_url: str = ""
     # aws: provision buckets/Glue/Athena and upload data only when asked; embedded always does.
     provision: bool = False
+    # a fault the embedded stack injects on purpose (quilt_e2e/fault_spec.py), e.g. "s3-5xx:0.2"; "" = none
+    fault: str = ""
     # The package namespace every package a run creates lives under, e.g. "e2e-20261121-0815-ab12".
     run_id: str = field(default_factory=lambda: time.strftime("e2e-%Y%m%d-%H%M%S-") + secrets.token_hex(2))
 
@@ -54,6 +60,10 @@ class Settings:
     def owned_buckets(self) -> frozenset[str]:
         """Buckets cleanup may write to. The data bucket is reference data and is never cleaned."""
         return frozenset({self.scratch_bucket, self.packages_bucket})
+
+    @property
+    def fault_spec(self) -> FaultSpec | None:
+        return parse_fault(self.fault)
 
     @property
     def is_embedded(self) -> bool:
@@ -77,6 +87,7 @@ _ENV_NAMES: dict[str, tuple[str, ...]] = {
     "catalog_url": ("QUILT_E2E_CATALOG_URL", "QUILT_TEST_CATALOG_URL"),
     "provision": ("QUILT_E2E_PROVISION",),
     "run_id": ("QUILT_E2E_RUN_ID",),
+    "fault": ("QUILT_E2E_FAULT",),
 }
 # Keys behave or allure put into userdata themselves; accepted and ignored here.
 _FOREIGN_KEYS = {"AllureFormatter.issue_pattern", "AllureFormatter.link_pattern", "AllureFormatter.hide_excluded"}
@@ -140,6 +151,12 @@ def load_settings(userdata: Mapping[str, str] | None = None, env: Mapping[str, s
             if not _RUN_ID_RE.match(value):
                 raise ConfigError(f"run_id '{value}' must be 3-63 lowercase letters, digits or dashes")
             values[key] = value
+        elif key == "fault":
+            try:
+                spec = parse_fault(value)
+            except FaultSpecError as exc:
+                raise ConfigError(str(exc)) from None
+            values[key] = str(spec) if spec is not None else ""
         else:
             values[key] = value
 
@@ -147,6 +164,10 @@ def load_settings(userdata: Mapping[str, str] | None = None, env: Mapping[str, s
     if settings.is_embedded:
         settings = dataclasses.replace(settings, provision=True, aws_profile="")
     buckets = [settings.data_bucket, settings.scratch_bucket, settings.packages_bucket]
+    if settings.fault and not settings.is_embedded:
+        raise ConfigError(
+            f"fault '{settings.fault}' needs the embedded stack (-D stack=embedded): only it can misbehave on purpose"
+        )
     if len(set(buckets)) != 3:
         raise ConfigError("data_bucket, scratch_bucket and packages_bucket must be three different buckets")
     return settings

@@ -16,6 +16,7 @@ from quilt_e2e.reporting import allure as report
 from quilt_e2e.reporting.evidence import evidence_for
 from quilt_e2e.reporting.masking import mask, mask_formatter_streams, mask_text
 from quilt_e2e.run import RESULTS_DIR, RunSetupError, SuiteRun, fail_setup
+from quilt_e2e.stack import faults
 
 
 def _all_scenario_tags(context) -> list[set[str]]:
@@ -47,6 +48,8 @@ def before_all(context):
     total = stack.startup_seconds.get("total", 0.0)
     phases = ", ".join(f"{k} {v:.2f}s" for k, v in stack.startup_seconds.items() if k != "total")
     print(f"quilt-e2e: {stack.kind} stack up in {total:.2f}s ({phases}); run id {run.settings.run_id}", file=sys.stderr)
+    for line in run.start_lines:
+        print(f"quilt-e2e: {line}", file=sys.stderr)
     other = run.unrunnable_selected(all_tags, selects)
     if other:
         backend = run.settings.backend
@@ -76,6 +79,10 @@ def before_scenario(context, scenario):
     if run.stack.sandbox is not None:
         run.stack.sandbox.reset_quilt_session()  # no login carries over from another scenario
     context.world = World(run.settings, context.reference, run.stack, prepare_identity=session.ensure_identity)
+    faults = run.stack.faults
+    context.fault_mark = faults.mark() if faults is not None else None
+    if faults is not None and _allure(context):
+        _allure(context).add_parameter(scenario, "fault", run.settings.fault)
 
 
 def _coverage_context(backend: str, scenario) -> None:
@@ -104,6 +111,9 @@ def after_step(context, step):
             _allure(context).set_verdict(context.scenario, "skipped", f"{verdict.message()}\n{failure_text}")
         context.scenario.skip(verdict.message())
         return
+    if _blame_fault(context, step, failure_text):
+        _print_diagnostics(context)
+        return
     wrapper = report.classify(step.exception) if step.exception is not None else None
     if wrapper is not None:  # name the category in the report; the step fails all the same
         wrapped = wrapper(f"{type(step.exception).__name__}: {mask_text(str(step.exception))}")
@@ -112,9 +122,34 @@ def after_step(context, step):
     _print_diagnostics(context)
 
 
+def _fault_window(context):
+    faults = context.suite_run.stack.faults if context.suite_run.stack is not None else None
+    mark = getattr(context, "fault_mark", None)
+    return faults.since(mark) if faults is not None and mark is not None else None
+
+
+def _blame_fault(context, step, failure_text: str) -> bool:
+    """Under an injected fault, name the failure's category by the fault's rule (quilt_e2e/stack/faults.py),
+    its first line saying what the stack did. False when no fault played a part."""
+    verdict = faults.judge(_fault_window(context), step.exception, failure_text)
+    if verdict is None:
+        return False
+    category, line = verdict
+    wrapper = report.InfrastructureProblem if category == faults.INFRASTRUCTURE else report.SutError
+    original = step.exception
+    detail = f"{type(original).__name__}: {mask_text(str(original))}" if original is not None else failure_text
+    wrapped = wrapper(f"{line}\n{detail}")
+    wrapped.__cause__ = original
+    step.exception = wrapped
+    return True
+
+
 def after_scenario(context, scenario):
     run: SuiteRun = context.suite_run
     world: World | None = getattr(context, "world", None)
+    window = _fault_window(context) if world is not None else None
+    if window is not None:  # what the fault did to this scenario, whatever its outcome
+        report.attach_text("injected fault", window.line())
     if world is not None:
         world.close()
         _record_measurements(context, scenario, world)

@@ -44,6 +44,8 @@ class SuiteRun:
         self.started_at = dt.datetime.now(dt.UTC)
         self.ledger = RunLedger()
         self._finished = False
+        self.runs = None  # this run's marker on the stack (quilt_e2e.runs_ledger), once the stack is up
+        self.start_lines: list[str] = []  # what start-up has to say beyond the stack's timing
 
     # -- run ---------------------------------------------------------------------------------------
     @classmethod
@@ -73,7 +75,26 @@ class SuiteRun:
         except (StackError, ConfigError) as exc:
             raise RunSetupError(str(exc)) from None
         self._write_report("startup.json", {"stack": self.stack.kind, "seconds": self.stack.startup_seconds})
+        try:
+            self._join_ledger()
+        except Exception as exc:  # e.g. no write access to the scratch bucket's _runs/
+            self.stack.stop()
+            self.stack = None
+            raise RunSetupError(f"cannot keep the run's marker in s3://{self.settings.scratch_bucket}/_runs/: "
+                                f"{type(exc).__name__}: {exc}") from None
         return self.stack
+
+    def _join_ledger(self) -> None:
+        """Remove what dead runs left on this stack, put this run's marker up, then arm the fault (if any)."""
+        from quilt_e2e.runs_ledger import RunsLedger
+
+        self.runs = RunsLedger(self.stack.client("s3"), self.settings)
+        self.start_lines += self.runs.reap_dead()
+        self.runs.register()
+        self.runs.start_heartbeat()
+        if self.stack.faults is not None:
+            self.stack.faults.arm()
+            self.start_lines.append(f"fault {self.settings.fault} injected into the stack")
 
     def finish(self) -> list[str]:
         """Clean up and stop; returns summary lines for the console. Runs once: after_all calls it, and
@@ -86,8 +107,11 @@ class SuiteRun:
             try:
                 from quilt_e2e.cleanup import clean_run
 
+                if self.stack.faults is not None:
+                    self.stack.faults.disarm()  # cleanup runs on a healthy stack
                 report = clean_run(self.stack.client("s3"), self.settings, self.started_at)
                 lines.append(report.summary())
+                lines += self._leave_ledger(report)
             except Exception as exc:  # cleanup must not mask the run's own result, but must be visible
                 lines.append(f"cleanup FAILED: {type(exc).__name__}: {exc}")
             finally:
@@ -100,6 +124,18 @@ class SuiteRun:
         self._write_report("known-defects.json", self.ledger.known_defects)
         lines += self._performance_report()
         return lines
+
+    def _leave_ledger(self, report) -> list[str]:
+        """Take this run's marker down, check that nothing under the run id is left, write cleanup.json."""
+        from quilt_e2e.runs_ledger import leftovers
+
+        if self.runs is not None:
+            self.runs.retire()
+        left = leftovers(self.stack.client("s3"), self.settings)
+        self._write_report("cleanup.json", {"run_id": self.settings.run_id, "scratch_objects_deleted":
+                                            report.scratch_objects_deleted, "packages_deleted": report.packages_deleted,
+                                            "leftovers": left})
+        return [f"cleanup LEFT {len(left)} object(s) under the run id: {', '.join(left[:5])}"] if left else []
 
     def record_measurements(self, scenario_name: str, figures: Iterable[dict]) -> None:
         self.ledger.measurements += [{**figure, "scenario": scenario_name} for figure in figures]

@@ -14,6 +14,7 @@ from quilt_e2e.catalog.app import OPERATION_KEY, CatalogApp
 from quilt_e2e.catalog.registry import Registry
 from quilt_e2e.catalog.state import Catalog
 from quilt_e2e.catalog.tokens import TokenIssuer
+from quilt_e2e.config import SUITE_USER_AGENT
 from quilt_e2e.loopback import LoopbackServer, RequestLog
 
 _BROWSE_SESSION = re.compile(r"^/browse/[^/]+/")
@@ -48,20 +49,22 @@ class CatalogStandIn:
     """
 
     def __init__(self, s3_endpoint_url: str, registry_bucket: str, buckets: Iterable[str] = (),
-                 region: str = "us-east-1", stack_name: str = "quilt-standin", log_size: int = 500):
+                 region: str = "us-east-1", stack_name: str = "quilt-standin", log_size: int = 500, wrap=None):
         self.s3_endpoint_url = s3_endpoint_url
         self.registry_bucket = registry_bucket
         self.region = region
         self.stack_name = stack_name
+        self._wrap = wrap  # a WSGI wrapper around the app, e.g. an injected fault (quilt_e2e/stack/faults.py)
         bucket_names = list(dict.fromkeys([registry_bucket, *buckets]))
         self._s3 = boto3.client(
             "s3", endpoint_url=s3_endpoint_url, region_name=region,
             aws_access_key_id="testing", aws_secret_access_key="testing",
-            config=Config(max_pool_connections=32),
+            config=Config(max_pool_connections=32, user_agent_extra=SUITE_USER_AGENT),
         )
         self._sts = boto3.client(
             "sts", endpoint_url=s3_endpoint_url, region_name=region,
             aws_access_key_id="testing", aws_secret_access_key="testing",
+            config=Config(user_agent_extra=SUITE_USER_AGENT),
         )
         self.catalog = Catalog(registry=Registry(self._s3), buckets=bucket_names, region=region)
         self.request_log: CatalogRequestLog | None = None
@@ -78,7 +81,8 @@ class CatalogStandIn:
     def start(self) -> CatalogStandIn:
         self._server.bind(self._dispatch, _QuietRequestHandler)  # bind first: config.json must name the port
         self._app = CatalogApp(self.catalog, self.tokens, self.config_json(), self._presign, self._role_credentials)
-        self.request_log = CatalogRequestLog(self._app, size=self._log_size)
+        app = self._wrap(self._app) if self._wrap is not None else self._app
+        self.request_log = CatalogRequestLog(app, size=self._log_size)
         self._server.serve()
         return self
 

@@ -22,10 +22,12 @@ class TokenIssuer:
         self._secret = secret or secrets.token_urlsafe(32)
         self._refresh_tokens: dict[str, str] = {}  # refresh token → username
         self._lock = threading.Lock()
+        self.access_ttl = DEFAULT_ACCESS_TTL  # shortened on purpose by the token-expiry fault
 
-    def issue_access_token(self, user_id: str, username: str, email: str, expires_in: int = DEFAULT_ACCESS_TTL) -> str:
+    def issue_access_token(self, user_id: str, username: str, email: str, expires_in: int | None = None) -> str:
         """A three-part JWT with the claims quilt-mcp's JWTAuthService reads (id/uuid, email, name)."""
         now = int(time.time())
+        expires_in = self.access_ttl if expires_in is None else expires_in
         claims = {
             "id": user_id,
             "uuid": user_id,

@@ -21,6 +21,12 @@ from allure_commons.utils import md5
 
 from quilt_e2e.reporting.masking import mask, mask_text
 
+# What marks a failure as the stack's, or the suite's own. A failure the hooks wrapped names its category by the
+# wrapper's class at the start of the message; the categories are exclusive, so each failure sits in one.
+_INFRA_MARKS = ("InfrastructureProblem|StackError|Could not connect to the endpoint|Connection refused|ConnectionError"
+                "|EndpointConnectionError|timed out|Timeout")
+_TEST_DEFECT_MARKS = "SuiteCodeError|test defect|You can implement step definitions"
+_WRAPPED_AS = r"\S*(?:{}):"  # the message starts with `module.Wrapper:`
 CATEGORIES = [
     {
         "name": "Known SUT defects",
@@ -30,21 +36,22 @@ CATEGORIES = [
     },
     {
         "name": "Infrastructure problems",
-        "description": "The stack (moto, Athena engine, catalog) was unreachable, refused or timed out.",
+        "description": "The stack (moto, Athena engine, catalog) was unreachable, refused, timed out or had a fault "
+                       "injected (its first line says what the stack did).",
         "matchedStatuses": ["failed", "broken"],
-        "messageRegex": "(?s).*(InfrastructureProblem|StackError|Could not connect to the endpoint|Connection refused"
-        "|ConnectionError|EndpointConnectionError|timed out|Timeout).*",
+        "messageRegex": f"(?s)(?!{_WRAPPED_AS.format('SutError|SuiteCodeError')}).*({_INFRA_MARKS}).*",
     },
     {
         "name": "Test defects",
         "description": "Undefined steps or errors raised by the suite's own code, not by the SUT.",
         "matchedStatuses": ["broken", "failed"],
-        "messageRegex": "(?s).*(SuiteCodeError|test defect|You can implement step definitions).*",
+        "messageRegex": f"(?s)(?!{_WRAPPED_AS.format('SutError|InfrastructureProblem')}).*({_TEST_DEFECT_MARKS}).*",
     },
     {
         "name": "SUT failures (product defects / regressions)",
         "description": "QuiltOps broke an expectation of its contract, or raised where it should not.",
         "matchedStatuses": ["failed", "broken"],
+        "messageRegex": f"(?s)(?:{_WRAPPED_AS.format('SutError')}.*|(?!.*({_INFRA_MARKS}|{_TEST_DEFECT_MARKS})).*)",
     },
 ]
 
@@ -156,6 +163,9 @@ class AllureRun:
         report.parameters = [("backend", backend), ("stack", stack)]
         report.issues = list(defect_ids)
 
+    def add_parameter(self, scenario, name: str, value: str) -> None:
+        self._report(scenario).parameters.append((name, value))
+
     def set_verdict(self, scenario, status: str, message: str) -> None:
         report = self._report(scenario)
         report.status, report.message = status, mask_text(message)
@@ -232,6 +242,7 @@ def environment_properties(settings, stack, data_manifest: dict) -> dict[str, st
         "datagen.profile": str(data_manifest.get("profile", settings.data_profile)),
         "datagen.seed": str(data_manifest.get("seed", "?")),
         "run_id": settings.run_id,
+        "fault": getattr(settings, "fault", "") or "none",  # injected on purpose (-D fault=...)
         "python": platform.python_version(),
         "os": platform.platform(),
     }

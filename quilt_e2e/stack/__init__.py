@@ -39,6 +39,7 @@ class Stack:
         self.startup_seconds: dict[str, float] = {}
         self.endpoint_url: str | None = None
         self.catalog = None  # the catalog the run logs in to (the stand-in on the embedded stack)
+        self.faults = None  # StackFaults when the run injects one (-D fault=..., embedded only)
         self._clients: dict[str, object] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -77,8 +78,14 @@ class Stack:
 
     def boto3_session(self):
         import boto3
+        import botocore.session
 
-        return boto3.Session(profile_name=self.settings.aws_profile or None, region_name=self.settings.region)
+        from quilt_e2e.stack.faults import SUITE_USER_AGENT
+
+        core = botocore.session.get_session()
+        core.user_agent_extra = SUITE_USER_AGENT  # the suite's own requests: injected faults leave them alone
+        return boto3.Session(botocore_session=core, profile_name=self.settings.aws_profile or None,
+                             region_name=self.settings.region)
 
     def client(self, service: str):
         """A verification client, independent of the SUT; cached, as building one costs ~0.2 s."""
@@ -152,17 +159,25 @@ class EmbeddedStack(Stack):
         from quilt_e2e.catalog import CatalogStandIn
         from quilt_e2e.stack.athena import with_athena_sql
         from quilt_e2e.stack.aws_server import LocalAwsServer
+        from quilt_e2e.stack.faults import StackFaults
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._server = LocalAwsServer(wrap=with_athena_sql).start()
-        self.endpoint_url = self._server.endpoint_url
         settings = self.settings
+        faults = self.faults = StackFaults(settings.fault_spec) if settings.fault else None
+        wrap = with_athena_sql
+        if faults is not None:
+            wrap = lambda app, server: faults.wrap_aws(with_athena_sql(app, server))  # noqa: E731
+        self._server = LocalAwsServer(wrap=wrap).start()
+        self.endpoint_url = self._server.endpoint_url
         self.catalog = CatalogStandIn(
             self.endpoint_url,
             settings.packages_bucket,
             buckets=(settings.data_bucket, settings.scratch_bucket),
             region=settings.region,
+            wrap=faults.wrap_catalog if faults is not None else None,
         ).start()
+        if faults is not None and faults.token_lifetime():
+            self.catalog.tokens.access_ttl = faults.token_lifetime()
         # The SUT runs in this process: every boto3/botocore client it makes goes to moto, and in
         # multiuser mode every catalog call to the stand-in.
         assert self.sandbox is not None

@@ -1,0 +1,107 @@
+"""Repeatability: run the same behave selection N times and compare the outcomes.
+
+    .venv/bin/python benchmarks/repeat_runs.py --runs 10 --backends local,multiuser features/bucket_listing.feature
+    .venv/bin/python benchmarks/repeat_runs.py --runs 3 -- --tags=@athena -D fault=slowdown:0.3
+
+An outcome is, per backend, every scenario's Allure status (keyed by its full name, so an outline's rows and the two
+backends stay apart) and the known defects the run reproduced (reports/known-defects.json). Each run writes its own
+reports directory; the first run is the reference. Prints one line per run (exit status, seconds, counts per
+status) and every scenario whose outcome differs between runs, with the run numbers; exit status 1 if any differs,
+2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+BACKENDS = ("local", "multiuser")
+
+
+def outcome(reports: Path, backend: str) -> dict[str, str]:
+    """scenario → status (plus the known defect it reproduced) of one run's Allure results."""
+    statuses: dict[str, str] = {}
+    for path in sorted((reports / "allure-results" / backend).glob("*-result.json")):
+        result = json.loads(path.read_text())
+        statuses[f"{backend} | {result.get('fullName') or result['name']}"] = result["status"]
+    defects_file = reports / "known-defects.json"
+    defects = json.loads(defects_file.read_text()) if defects_file.exists() else []
+    reproduced = collections.defaultdict(list)
+    for entry in defects:
+        reproduced[entry["scenario"]].append(entry["defect"])
+    for key in statuses:
+        name = key.split(" | ", 1)[1]
+        for scenario, ids in reproduced.items():
+            if name.endswith(scenario):
+                statuses[key] += f" ({', '.join(sorted(ids))})"
+    return statuses
+
+
+def run_once(number: int, backend: str, behave_args: list[str], root: Path) -> tuple[int, float, dict[str, str]]:
+    reports = root / f"run-{number:02d}" / backend
+    env = {**os.environ, "QUILT_E2E_REPORTS_DIR": str(reports)}
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "behave", f"--tags=@{backend}", "-f", "null", "--no-summary",
+                           *behave_args], cwd=PROJECT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if proc.returncode not in (0, 1):
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["(no output)"]
+        print(f"run {number} {backend}: behave exited {proc.returncode}: {tail[0]}", file=sys.stderr)
+    return proc.returncode, seconds, outcome(reports, backend)
+
+
+def differences(outcomes: list[dict[str, str]]) -> list[str]:
+    lines = []
+    for scenario in sorted(set().union(*outcomes)):
+        seen = [o.get(scenario, "absent") for o in outcomes]
+        if len(set(seen)) > 1:
+            by_status = collections.defaultdict(list)
+            for number, status in enumerate(seen, 1):
+                by_status[status].append(str(number))
+            lines.append(f"{scenario}: " + "; ".join(f"{s} in run(s) {','.join(n)}" for s, n in by_status.items()))
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--backends", default="local,multiuser", help="comma-separated: local, multiuser")
+    parser.add_argument("--keep", type=Path, default=None, help="keep every run's reports here (default: a temp dir)")
+    parser.add_argument("behave_args", nargs="*", help="feature files and other behave arguments (after --)")
+    args = parser.parse_args(argv)
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if args.runs < 2 or any(b not in BACKENDS for b in backends):
+        print(f"repeat_runs: --runs must be at least 2 and --backends a list of {', '.join(BACKENDS)}", file=sys.stderr)
+        return 2
+    root = args.keep or Path(tempfile.mkdtemp(prefix="quilt-e2e-repeat-"))
+    outcomes: list[dict[str, str]] = []
+    for number in range(1, args.runs + 1):
+        merged: dict[str, str] = {}
+        for backend in backends:
+            code, seconds, result = run_once(number, backend, args.behave_args, root)
+            merged.update(result)
+            counts = collections.Counter(status.split(" ")[0] for status in result.values())
+            print(f"run {number} {backend}: exit {code}, {seconds:.1f} s, "
+                  + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())), flush=True)
+        outcomes.append(merged)
+    diff = differences(outcomes)
+    scenarios = len(set().union(*outcomes))
+    if diff:
+        print(f"repeat_runs: {len(diff)} of {scenarios} scenario outcomes differ across {args.runs} runs:")
+        for line in diff:
+            print(f"  {line}")
+        return 1
+    print(f"repeat_runs: {args.runs} runs, {scenarios} scenario outcomes identical in every run (reports in {root})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
