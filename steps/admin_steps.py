@@ -85,14 +85,14 @@ def step_given_sso(context, role):
 # -- When: users -----------------------------------------------------------------------------------
 @when("I list the catalog users")
 def step_list_users(context):
-    context.world.result = admin.call(context.world, "list_users")
+    context.world.result = admin.admin_ops(context.world).list_users()
 
 
 @when("I look up the user account of {who}")
 def step_get_known_user(context, who):
     world = context.world
     world.looked_up = session.ROLES_TO_USERS[who]
-    world.result = admin.call(world, "get_user", world.looked_up)
+    world.result = admin.admin_ops(world).get_user(world.looked_up)
 
 
 @when('I create a user named "{label:Label}" with role "{role:Label}"')
@@ -119,8 +119,7 @@ def step_try_create_user_extra(context, label, role, extra):
 def step_try_create_user_odd_extra(context, label, role):
     world = context.world
     admin.remove_run_users_after_scenario(world)
-    admin.attempt(world, "create_user", admin.user_name(world, label), admin.email_of(world, label), role,
-                  extra_roles=[42])
+    admin.attempt(world, lambda adm: adm.create_user(admin.user_name(world, label), admin.email_of(world, label), role, extra_roles=[42]))
 
 
 @when('I try to create a user named "{label:Label}" with email "{email:Label}" and role "{role:Label}"')
@@ -143,26 +142,26 @@ def step_try_create_incomplete(context, label, blank):
 @when('I change the email of the user "{label:Label}" to "{email:Label}"')
 def step_set_email(context, label, email):
     world = context.world
-    world.result = admin.call(world, "set_user_email", admin.user_name(world, label), admin.scoped_email(world, email))
+    world.result = admin.admin_ops(world).set_user_email(admin.user_name(world, label), admin.scoped_email(world, email))
 
 
 @when('I change the email of the user "{label:Label}" to the address it already has')
 def step_set_same_email(context, label):
     world = context.world
-    world.result = admin.call(world, "set_user_email", admin.user_name(world, label), admin.email_of(world, label))
+    world.result = admin.admin_ops(world).set_user_email(admin.user_name(world, label), admin.email_of(world, label))
 
 
 @when('I try to change the email of the user "{label:Label}" to "{email:Label}"')
 def step_try_set_email(context, label, email):
     world = context.world
-    admin.attempt(world, "set_user_email", admin.user_name(world, label), email)
+    admin.attempt(world, lambda adm: adm.set_user_email(admin.user_name(world, label), email))
 
 
 @when('I try to change the email of the user "{label:Label}" to the email of "{other:Label}"')
 def step_try_set_taken_email(context, label, other):
     world = context.world
     taken = admin.require_catalog_user(world, other).email
-    admin.attempt(world, "set_user_email", admin.user_name(world, label), taken)
+    admin.attempt(world, lambda adm: adm.set_user_email(admin.user_name(world, label), taken))
 
 
 @when('I {action:UserAction} the user "{label:Label}"')
@@ -193,12 +192,12 @@ def step_try_blank_name(context, action, blank):
 # -- When: roles -----------------------------------------------------------------------------------
 @when("I list the roles")
 def step_list_roles(context):
-    context.world.result = admin.call(context.world, "list_roles")
+    context.world.result = admin.admin_ops(context.world).list_roles()
 
 
 @when("I try to list the roles")
 def step_try_list_roles(context):
-    admin.attempt(context.world, "list_roles")
+    admin.attempt(context.world, lambda adm: adm.list_roles())
 
 
 @when('I set the role of the user "{label:Label}" to "{role:Label}"')
@@ -254,12 +253,12 @@ def step_try_remove_roles(context, roles, label):
 # -- When: SSO -------------------------------------------------------------------------------------
 @when("I ask for the SSO configuration")
 def step_get_sso(context):
-    context.world.result = admin.call(context.world, "get_sso_config")
+    context.world.result = admin.admin_ops(context.world).get_sso_config()
 
 
 @when("I try to ask for the SSO configuration")
 def step_try_get_sso(context):
-    admin.attempt(context.world, "get_sso_config")
+    admin.attempt(context.world, lambda adm: adm.get_sso_config())
 
 
 @when('I set an SSO configuration that gives everyone the role "{role:Label}"')
@@ -380,7 +379,7 @@ def step_catalog_user_plain(context, label):
 def step_lookup_same(context, label):
     world = context.world
     created = world.result
-    found = admin.call(world, "get_user", admin.user_name(world, label))
+    found = admin.admin_ops(world).get_user(admin.user_name(world, label))
     assert found == created, f"looked up {found!r}\n  created {created!r}"
 
 
@@ -401,7 +400,7 @@ def step_catalog_no_user(context, label):
 @then('the user list no longer shows "{label:Label}"')
 def step_list_without(context, label):
     world = context.world
-    names = [user.name for user in admin.call(world, "list_users")]
+    names = [user.name for user in admin.admin_ops(world).list_users()]
     assert admin.user_name(world, label) not in names, f"{admin.user_name(world, label)} is still listed"
 
 
@@ -596,7 +595,7 @@ def step_catalog_sso(context):
 @then("asking for the SSO configuration returns the one I set")
 def step_sso_read_back(context):
     world = context.world
-    config = admin.call(world, "get_sso_config")
+    config = admin.admin_ops(world).get_sso_config()
     assert config is not None, "get_sso_config returned None"
     assert checks.parsed_sso(config.text) == world.sso_sent, f"get_sso_config returned {config.text!r}"
     checks.assert_sso_is_catalogs(world, config)

@@ -83,88 +83,88 @@ def step_open_service_catalog(context, name):
 
 @when("I list the Athena workgroups")
 def step_list_workgroups(context):
-    athena.call(context.world, "list_workgroups")
+    athena.driver(context.world).list_workgroups()
 
 
 @when("I try to get the service's S3 client")
 def step_try_s3_client(context):
-    athena.attempt_property(context.world, "s3_client")
+    athena.attempt(context.world, lambda svc: svc.s3_client)
 
 
 @when("I try to list the Athena workgroups")
 def step_try_list_workgroups(context):
-    athena.attempt(context.world, "list_workgroups")
+    athena.attempt(context.world, lambda svc: svc.list_workgroups())
 
 
 # -- When: discovery -------------------------------------------------------------------------------
 @when("I list the Athena databases")
 def step_list_databases(context):
-    athena.call(context.world, "discover_databases")
+    athena.driver(context.world).discover_databases()
 
 
 @when('I list the Athena databases of the data catalog "{name:Label}"')
 def step_list_databases_catalog(context, name):
-    athena.call(context.world, "discover_databases", data_catalog_name=name)
+    athena.driver(context.world).discover_databases(data_catalog_name=name)
 
 
 @when("I list the tables of the test database")
 def step_list_tables(context):
-    athena.call(context.world, "discover_tables", context.world.settings.glue_database)
+    athena.driver(context.world).discover_tables(context.world.settings.glue_database)
 
 
 @when('I list the tables of the test database matching "{pattern:Text}"')
 def step_list_tables_matching(context, pattern):
-    athena.call(context.world, "discover_tables", context.world.settings.glue_database, table_pattern=pattern)
+    athena.driver(context.world).discover_tables(context.world.settings.glue_database, table_pattern=pattern)
 
 
 @when('I list the tables of the database "{name:Label}"')
 def step_list_tables_of(context, name):
-    athena.call(context.world, "discover_tables", name)
+    athena.driver(context.world).discover_tables(name)
 
 
 @when('I list the tables of the test database in the data catalog "{name:Label}"')
 def step_list_tables_catalog(context, name):
-    athena.call(context.world, "discover_tables", context.world.settings.glue_database, data_catalog_name=name)
+    athena.driver(context.world).discover_tables(context.world.settings.glue_database, data_catalog_name=name)
 
 
 @when("I ask for the columns of the sample table")
 def step_describe(context):
     settings = context.world.settings
-    athena.call(context.world, "get_table_metadata", settings.glue_database, settings.glue_table)
+    athena.driver(context.world).get_table_metadata(settings.glue_database, settings.glue_table)
 
 
 @when('I ask for the columns of the table "{label:Label}"')
 def step_describe_table(context, label):
     world = context.world
-    athena.call(world, "get_table_metadata", world.settings.glue_database, account.glue_table_name(world, label))
+    athena.driver(world).get_table_metadata(world.settings.glue_database, account.glue_table_name(world, label))
 
 
 @when('I ask for the columns of the sample table in the data catalog "{name:Label}"')
 def step_describe_catalog(context, name):
     settings = context.world.settings
-    athena.call(context.world, "get_table_metadata", settings.glue_database, settings.glue_table, data_catalog_name=name)
+    athena.driver(context.world).get_table_metadata(settings.glue_database, settings.glue_table, data_catalog_name=name)
 
 
 @when('I ask for the columns of the table "{table:Label}" of the database "{database:Label}"')
 def step_describe_in(context, table, database):
-    athena.call(context.world, "get_table_metadata", database, table)
+    athena.driver(context.world).get_table_metadata(database, table)
 
 
 # -- When: queries and formatting ------------------------------------------------------------------
 @when('I run the query "{sql}"')
 def step_query(context, sql):
-    athena.call(context.world, "execute_query", sql, database_name=context.world.settings.glue_database)
+    athena.driver(context.world).execute_query(sql, database_name=context.world.settings.glue_database)
 
 
 @when('I run the query "{sql}" without naming a database')
 def step_query_no_database(context, sql):
-    athena.call(context.world, "execute_query", sql)
+    athena.driver(context.world).execute_query(sql)
 
 
 @when('I run the query "{sql}" with at most {limit:d} rows')
 def step_query_limit(context, sql, limit):
     world = context.world
-    athena.call(world, "execute_query", sql, database_name=world.settings.glue_database, max_results=limit)
+    athena.driver(world).execute_query(sql, database_name=world.settings.glue_database, max_results=limit)
 
 
 @when('I format the result as "{output_format:Label}"')

@@ -13,33 +13,33 @@ def step_present_aws(context):
 
 @when('I ask the session for an S3 client in region "{region}"')
 def step_s3_client_region(context, region):
-    context.world.result = context.world.call("get_boto3_client", "s3", region=region)
+    context.world.result = context.world.ops.get_boto3_client("s3", region=region)
 
 
 @when("I ask the session for an S3 client")
 def step_s3_client(context):
-    context.world.result = context.world.call("get_boto3_client", "s3")
+    context.world.result = context.world.ops.get_boto3_client("s3")
 
 
 @when('I ask the session for a client of the AWS service "{service}" in region "{region}"')
 def step_client_in_region(context, service, region):
-    context.world.result = context.world.call("get_aws_client", service, region=region)
+    context.world.result = context.world.ops.get_aws_client(service, region=region)
 
 
 @when('I ask the session for a client of the AWS service "{service}"')
 def step_client(context, service):
-    context.world.result = context.world.call("get_aws_client", service)
+    context.world.result = context.world.ops.get_aws_client(service)
 
 
 @when('I ask the session for clients of the AWS services "{services}"')
 def step_clients(context, services):
     world = context.world
-    world.result = {service: world.call("get_aws_client", service) for service in aws.service_list(services)}
+    world.result = {service: world.ops.get_aws_client(service) for service in aws.service_list(services)}
 
 
 @when('I try to get a client for the AWS service "{service}"')
 def step_try_client(context, service):
-    context.world.attempt("get_aws_client", service)
+    context.world.attempt(lambda: context.world.ops.get_aws_client(service))
 
 
 @then("that client lists the reference data of the {dataset} dataset")

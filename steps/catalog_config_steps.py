@@ -55,25 +55,25 @@ def step_login_lacking(context, key):
 @when("I read the configuration of the catalog")
 def step_read_config(context):
     world = context.world
-    world.result = world.call("get_catalog_config", catalog_facts.facts(world).url)
+    world.result = world.ops.get_catalog_config(catalog_facts.facts(world).url)
 
 
 @when("I read the configuration of the catalog, its address ending in a slash")
 def step_read_config_slash(context):
     world = context.world
-    world.result = world.call("get_catalog_config", catalog_facts.facts(world).url + "/")
+    world.result = world.ops.get_catalog_config(catalog_facts.facts(world).url + "/")
 
 
 @when("I try to read the configuration of that catalog")
 def step_try_read_other(context):
-    context.world.attempt("get_catalog_config", context.other_catalog_url)
+    context.world.attempt(lambda: context.world.ops.get_catalog_config(context.other_catalog_url))
 
 
 @when("I try to read a catalog configuration from {address}")
 def step_try_read_address(context, address):
     value = {"an empty address": "", "no address at all": None}.get(address, "?")
     assert value != "?", f"test defect: unknown address {address!r}"
-    context.world.attempt("get_catalog_config", value)
+    context.world.attempt(lambda: context.world.ops.get_catalog_config(value))
 
 
 @then("I receive the catalog's configuration")
@@ -102,13 +102,13 @@ def step_error_address(context):
 @when("I choose the catalog as my default catalog")
 def step_configure(context):
     world = context.world
-    world.result = world.call("configure_catalog", catalog_facts.facts(world).url)
+    world.result = world.ops.configure_catalog(catalog_facts.facts(world).url)
 
 
 @when("I try to choose the catalog as my default catalog")
 def step_try_configure(context):
     world = context.world
-    world.attempt("configure_catalog", catalog_facts.facts(world).url)
+    world.attempt(lambda: world.ops.configure_catalog(catalog_facts.facts(world).url))
 
 
 @when("I try to choose {address} as my default catalog")
@@ -116,7 +116,7 @@ def step_try_configure_address(context, address):
     value = {"an empty address": "", "no address at all": None,
              "an address nobody answers at": other_catalogs.NOBODY_ANSWERS}.get(address, "?")
     assert value != "?", f"test defect: unknown address {address!r}"
-    context.world.attempt("configure_catalog", value)
+    context.world.attempt(lambda: context.world.ops.configure_catalog(value))
 
 
 @then("the choice is accepted")
@@ -139,7 +139,7 @@ def step_quilt_config_none(context):
 
 @when("I ask for the registry URL")
 def step_registry_url(context):
-    context.world.result = context.world.call("get_registry_url")
+    context.world.result = context.world.ops.get_registry_url()
 
 
 @then("the registry URL is the catalog's registry")
@@ -156,12 +156,12 @@ def step_no_registry(context):
 # -- buckets ----------------------------------------------------------------------------------------------
 @when("I list the buckets")
 def step_list_buckets(context):
-    context.world.result = context.world.call("list_buckets")
+    context.world.result = context.world.ops.list_buckets()
 
 
 @when("I try to list the buckets")
 def step_try_list_buckets(context):
-    context.world.attempt("list_buckets")
+    context.world.attempt(lambda: context.world.ops.list_buckets())
 
 
 @then("I see every bucket I can use, each with its creation date")
@@ -201,4 +201,4 @@ def step_endpoint_named(context):
 
 @when("I try to ask for the authentication status")
 def step_try_status(context):
-    context.world.attempt("get_auth_status")
+    context.world.attempt(lambda: context.world.ops.get_auth_status())

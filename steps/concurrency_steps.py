@@ -209,7 +209,7 @@ def step_check_table_listing(context, which):
 @then('listing the tables of the {which} bucket afterwards shows "{labels:Label}" as created')
 def step_tables_afterwards(context, which, labels):
     world = context.world
-    listing = tab.call(world, "list_tabulator_tables", tab.bucket_named(world, which))
+    listing = tab.ops(world).list_tabulator_tables(tab.bucket_named(world, which))
     ours = tab.run_tables(world, listing)
     assert_same_names("tables of this run", pk.split_list(labels), ours)
     sent = {**getattr(world, "tables_before", {}), **world.configs_sent}  # the Given's tables and ours

@@ -24,19 +24,19 @@ register_type(PackageOperation=package_operation)
 @when("I ask for the package information")
 def step_package_info(context):
     world = context.world
-    world.result = world.call("get_package_info", pk.current(world).name, world.registry)
+    world.result = world.ops.get_package_info(pk.current(world).name, world.registry)
 
 
 @when('I try to get information on the package "{name}"')
 def step_try_info(context, name):
     world = context.world
-    world.attempt("get_package_info", name, world.registry)
+    world.attempt(lambda: world.ops.get_package_info(name, world.registry))
 
 
 @when("I read the package metadata")
 def step_read_metadata(context):
     world = context.world
-    world.result = world.call("get_package_metadata", pk.current(world).name, world.registry)
+    world.result = world.ops.get_package_metadata(pk.current(world).name, world.registry)
 
 
 @when('I try to {operation:PackageOperation} the package named "{name}"')
@@ -55,92 +55,92 @@ def step_try_operation_bare_registry(context, operation):
 @when("I browse the root of the package")
 def step_browse_root(context):
     world = context.world
-    world.result = world.call("browse_content", pk.current(world).name, world.registry)  # path defaults to the root
+    world.result = world.ops.browse_content(pk.current(world).name, world.registry)  # path defaults to the root
 
 
 @when('I browse the folder "{path}" of the package')
 def step_browse_folder(context, path):
     world = context.world
-    world.result = world.call("browse_content", pk.current(world).name, world.registry, path)
+    world.result = world.ops.browse_content(pk.current(world).name, world.registry, path)
 
 
 @when("I try to browse the root of the package")
 def step_try_browse_root(context):
     world = context.world
-    world.attempt("browse_content", pk.current(world).name, world.registry, "")
+    world.attempt(lambda: world.ops.browse_content(pk.current(world).name, world.registry, ""))
 
 
 @when('I try to browse the folder "{path}" of the package')
 def step_try_browse(context, path):
     world = context.world
-    world.attempt("browse_content", pk.current(world).name, world.registry, path)
+    world.attempt(lambda: world.ops.browse_content(pk.current(world).name, world.registry, path))
 
 
 @when('I ask for a download link to "{path}" in the package')
 def step_download_link(context, path):
     world = context.world
-    world.result = world.call("get_content_url", pk.current(world).name, world.registry, path)
+    world.result = world.ops.get_content_url(pk.current(world).name, world.registry, path)
 
 
 @when('I ask for a download link to its file "{key}"')
 def step_download_link_to_reference_file(context, key):
     world = context.world
     path = pk.path_of_reference_file(world, key)
-    world.result = world.call("get_content_url", pk.current(world).name, world.registry, path)
+    world.result = world.ops.get_content_url(pk.current(world).name, world.registry, path)
 
 
 @when('I try to get a download link to "{path:Text}" in the package')
 def step_try_download_link(context, path):
     world = context.world
-    world.attempt("get_content_url", pk.current(world).name, world.registry, path)
+    world.attempt(lambda: world.ops.get_content_url(pk.current(world).name, world.registry, path))
 
 
 @when('I try to get a download link to "{path}" in the package named "{name}"')
 def step_try_download_link_named(context, path, name):
     world = context.world
-    world.attempt("get_content_url", name, world.registry, path)
+    world.attempt(lambda: world.ops.get_content_url(name, world.registry, path))
 
 
 # -- When: search ------------------------------------------------------------------------------------------------
 @when('I search the registry for "{query}"')
 def step_search(context, query):
     world = context.world
-    world.result = world.call("search_packages", query, world.registry)
+    world.result = world.ops.search_packages(query, world.registry)
 
 
 @when("I search the registry with an empty query")
 def step_search_everything(context):
     world = context.world
-    world.result = world.call("search_packages", "", world.registry)
+    world.result = world.ops.search_packages("", world.registry)
 
 
 @when("I search the registry for the package's name")
 def step_search_current(context):
     world = context.world
-    world.result = world.call("search_packages", pk.current(world).name, world.registry)
+    world.result = world.ops.search_packages(pk.current(world).name, world.registry)
 
 
 @when("I search the data bucket's registry for \"{query}\"")
 def step_search_data_bucket(context, query):
     world = context.world
-    world.result = world.call("search_packages", query, f"s3://{world.settings.data_bucket}")
+    world.result = world.ops.search_packages(query, f"s3://{world.settings.data_bucket}")
 
 
 @when("I search a registry the catalog does not know for \"{query}\"")
 def step_search_unknown_registry(context, query):
     world = context.world
-    world.result = world.call("search_packages", query, f"s3://{world.settings.run_id}-unknown-registry")
+    world.result = world.ops.search_packages(query, f"s3://{world.settings.run_id}-unknown-registry")
 
 
 @when('I try to search the registry for "{query}"')
 def step_try_search(context, query):
     world = context.world
-    world.attempt("search_packages", query, world.registry)
+    world.attempt(lambda: world.ops.search_packages(query, world.registry))
 
 
 @when('I try to search without naming a registry for "{query}"')
 def step_try_search_no_registry(context, query):
-    context.world.attempt("search_packages", query, None)
+    context.world.attempt(lambda: context.world.ops.search_packages(query, None))
 
 
 @then('the error names the package, the registry and the path "{path:Text}"')

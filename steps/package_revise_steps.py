@@ -83,65 +83,59 @@ def step_try_add_missing(context):
 def step_diff_revisions(context):
     world = context.world
     package = pk.current(world)
-    world.result = world.call(
-        "diff_packages", package.name, package.name, world.registry, package.revisions[0], package.latest
-    )
+    world.result = world.ops.diff_packages(package.name, package.name, world.registry, package.revisions[0], package.latest)
 
 
 @when("I compare the latest revision of the package with the first")
 def step_diff_revisions_back(context):
     world = context.world
     package = pk.current(world)
-    world.result = world.call(
-        "diff_packages", package.name, package.name, world.registry, package.latest, package.revisions[0]
-    )
+    world.result = world.ops.diff_packages(package.name, package.name, world.registry, package.latest, package.revisions[0])
 
 
 @when("I compare baseline package {first} with baseline package {second}")
 def step_diff_baselines(context, first, second):
     world = context.world
-    world.result = world.call(
-        "diff_packages", baseline_package_name(first), baseline_package_name(second), world.registry
-    )
+    world.result = world.ops.diff_packages(baseline_package_name(first), baseline_package_name(second), world.registry)
 
 
 @when("I compare the package with itself")
 def step_diff_self(context):
     world = context.world
     name = pk.current(world).name
-    world.result = world.call("diff_packages", name, name, world.registry)
+    world.result = world.ops.diff_packages(name, name, world.registry)
 
 
 @when('I try to compare the package at revision "{revision}" with its latest revision')
 def step_try_diff(context, revision):
     world = context.world
     name = pk.current(world).name
-    world.attempt("diff_packages", name, name, world.registry, revision, None)
+    world.attempt(lambda: world.ops.diff_packages(name, name, world.registry, revision, None))
 
 
 @when('I try to compare the package with the package "{other}"')
 def step_try_diff_other(context, other):
     world = context.world
-    world.attempt("diff_packages", pk.current(world).name, other, world.registry)
+    world.attempt(lambda: world.ops.diff_packages(pk.current(world).name, other, world.registry))
 
 
 @when("I delete the package, naming the registry {form}")
 def step_delete(context, form):
     world = context.world
     bucket = {"by its name": world.settings.packages_bucket, "as an S3 URI": world.registry}[form]
-    world.result = world.call("delete_package", bucket, pk.current(world).name)
+    world.result = world.ops.delete_package(bucket, pk.current(world).name)
 
 
 @when("I delete a package that does not exist")
 def step_delete_missing(context):
     world = context.world
-    world.result = world.call("delete_package", world.settings.packages_bucket, world.run_package_name("never-made"))
+    world.result = world.ops.delete_package(world.settings.packages_bucket, world.run_package_name("never-made"))
 
 
 @when("I delete a package from a bucket that does not exist")
 def step_delete_missing_bucket(context):
     world = context.world
-    world.result = world.call("delete_package", f"{world.settings.run_id}-no-such-bucket", "test-user/simple-csv")
+    world.result = world.ops.delete_package(f"{world.settings.run_id}-no-such-bucket", "test-user/simple-csv")
 
 
 # -- Then: revision ----------------------------------------------------------------------------------------
@@ -274,6 +268,6 @@ def step_other_files(context):
 @then('it shows description "{description}" and tags "{tags}"')
 def step_other_metadata(context, description, tags):
     world = context.world
-    metadata = world.call_with(world.other_ops, "get_package_metadata", pk.current(world).name, world.registry)
+    metadata = world.other_ops.get_package_metadata(pk.current(world).name, world.registry)
     assert metadata.get("description") == description, f"description {metadata.get('description')!r}"
     assert metadata.get("tags") == pk.split_list(tags), f"tags {metadata.get('tags')!r}"

@@ -188,7 +188,7 @@ def step_try_create_default_registry(context, dataset):
     name = world.run_package_name(f"{dataset}-no-registry")
     world.package_request = pk.Request("create_package_revision", name, pk.s3_registry(world),
                                        world.reference.uris(dataset))
-    world.attempt("create_package_revision", name, world.reference.uris(dataset))
+    world.attempt(lambda: world.ops.create_package_revision(name, world.reference.uris(dataset)))
 
 
 @when("I try to create a package from the {dataset} dataset and a file that does not exist")

@@ -3,7 +3,7 @@ authentication status."""
 
 from behave import given, then, when
 
-from quilt_e2e.domain import catalog_facts, session
+from quilt_e2e.domain import catalog_facts, expectations, session
 
 
 @given("no catalog login exists")
@@ -65,33 +65,24 @@ def step_damaged_credentials(context):
 
 @when("I open a QuiltOps session")
 def step_open_session(context):
-    assert context.world.ops is not None
+    context.world.sut  # noqa: B018  the real factory builds QuiltOps (recorded); a failure fails the step
 
 
 @when("I try to open a QuiltOps session")
 def step_try_open_session(context):
     from quilt_mcp.ops.factory import QuiltOpsFactory
 
-    context.world.attempt("create", target=QuiltOpsFactory)
+    context.world.attempt(lambda: context.world.drive(QuiltOpsFactory).create())
 
 
 @then("the session is served by the {backend} backend")
 def step_backend(context, backend):
-    from quilt_mcp.backends.platform_backend import Platform_Backend
-    from quilt_mcp.backends.quilt3_backend import Quilt3_Backend
-    from quilt_mcp.ops.quilt_ops import QuiltOps
-
-    expected = {"Quilt3": Quilt3_Backend, "Platform": Platform_Backend}[backend]
-    other = Platform_Backend if expected is Quilt3_Backend else Quilt3_Backend
-    ops = context.world.ops
-    assert isinstance(ops, QuiltOps), f"{type(ops)} is not a QuiltOps"
-    assert isinstance(ops, expected) and not isinstance(ops, other), (
-        f"expected the {backend} backend, got {type(ops).__name__}")
+    expectations.assert_served_by(context.world.sut, backend)
 
 
 @when("I ask for the authentication status")
 def step_auth_status(context):
-    context.world.result = context.world.call("get_auth_status")
+    context.world.result = context.world.ops.get_auth_status()
 
 
 @then("I am reported as authenticated against the catalog")

@@ -45,137 +45,128 @@ def step_given_open_query(context, enabled):
 @when("I list the tabulator tables of the {which} bucket")
 def step_list_tables(context, which):
     world = context.world
-    tab.call(world, "list_tabulator_tables", tab.bucket_named(world, which))
+    tab.ops(world).list_tabulator_tables(tab.bucket_named(world, which))
 
 
 @when("I try to list the tabulator tables of the {which} bucket")
 def step_try_list_which(context, which):
     world = context.world
-    tab.attempt(world, "list_tabulator_tables", tab.bucket_named(world, which))
+    tab.attempt(world, lambda ops: ops.list_tabulator_tables(tab.bucket_named(world, which)))
 
 
 @when('I try to list the tabulator tables of the bucket "{bucket:Label}"')
 def step_try_list_tables(context, bucket):
-    tab.attempt(context.world, "list_tabulator_tables", bucket)
+    tab.attempt(context.world, lambda ops: ops.list_tabulator_tables(bucket))
 
 
 @when('I get the tabulator table "{label:Label}" of the {which} bucket')
 def step_get_table(context, label, which):
     world = context.world
-    tab.call(world, "get_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label))
+    tab.ops(world).get_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label))
 
 
 @when('I try to get the tabulator table "{label:Label}" of the {which} bucket')
 def step_try_get_table(context, label, which):
     world = context.world
-    tab.attempt(world, "get_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label))
+    tab.attempt(world, lambda ops: ops.get_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label)))
 
 
 @when('I create the tabulator table "{label:Label}" in the {which} bucket with columns "{columns:Label}"')
 def step_create_table(context, label, which, columns):
     world = context.world
     world.config_sent = tab.config_with_columns(columns)
-    tab.call(world, "create_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
-             world.config_sent)
+    tab.ops(world).create_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), world.config_sent)
 
 
 @when('I try to create the tabulator table "{label:Label}" in the {which} bucket with columns "{columns:Label}"')
 def step_try_create_table(context, label, which, columns):
     world = context.world
-    tab.attempt(world, "create_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
-                tab.config_with_columns(columns))
+    tab.attempt(world, lambda ops: ops.create_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), tab.config_with_columns(columns)))
 
 
 @when('I try to create the tabulator table "{label:Label}" in the {which} bucket with a configuration of {kind}')
 def step_try_create_bad_table(context, label, which, kind):
     world = context.world
-    tab.attempt(world, "create_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
-                tab.bad_config(kind))
+    tab.attempt(world, lambda ops: ops.create_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), tab.bad_config(kind)))
 
 
 @when('I change the columns of the tabulator table "{label:Label}" of the {which} bucket to "{columns:Label}"')
 def step_update_table(context, label, which, columns):
     world = context.world
     world.config_sent = tab.config_with_columns(columns)
-    tab.call(world, "update_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
-             world.config_sent)
+    tab.ops(world).update_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), world.config_sent)
 
 
 @when('I rename the tabulator table "{old:Label}" of the {which} bucket to "{new:Label}"')
 def step_rename_table(context, old, which, new):
     world = context.world
-    tab.call(world, "rename_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, old),
-             tab.table_name(world, new))
+    tab.ops(world).rename_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, old), tab.table_name(world, new))
 
 
 @when('I try to rename the tabulator table "{old:Label}" of the {which} bucket to "{new:Label}"')
 def step_try_rename_table(context, old, which, new):
     world = context.world
-    tab.attempt(world, "rename_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, old),
-                tab.table_name(world, new))
+    tab.attempt(world, lambda ops: ops.rename_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, old), tab.table_name(world, new)))
 
 
 @when('I delete the tabulator table "{label:Label}" of the {which} bucket')
 def step_delete_table(context, label, which):
     world = context.world
-    tab.call(world, "delete_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label))
+    tab.ops(world).delete_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label))
 
 
 @when('I try to create a tabulator table named "{name:Text}" in the {which} bucket')
 def step_try_create_named(context, name, which):
     world = context.world
-    tab.attempt(world, "create_tabulator_table", tab.bucket_named(world, which), name,
-                tab.config_with_columns("id int"))
+    tab.attempt(world, lambda ops: ops.create_tabulator_table(tab.bucket_named(world, which), name, tab.config_with_columns("id int")))
 
 
 @when('I try to create the tabulator table "{label:Label}" in the bucket "{bucket:Label}"')
 def step_try_create_in_bucket(context, label, bucket):
     world = context.world
-    tab.attempt(world, "create_tabulator_table", bucket, tab.table_name(world, label), tab.config_with_columns("id int"))
+    tab.attempt(world, lambda ops: ops.create_tabulator_table(bucket, tab.table_name(world, label), tab.config_with_columns("id int")))
 
 
 @when('I create the tabulator table "{label:Label}" in the {which} bucket without a configuration')
 def step_create_without_config(context, label, which):
     world = context.world
-    tab.call(world, "create_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label), None)
+    tab.ops(world).create_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), None)
 
 
 @when('I try to change the tabulator table "{label:Label}" of the {which} bucket to a configuration of {kind}')
 def step_try_update_bad(context, label, which, kind):
     world = context.world
-    tab.attempt(world, "update_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
-                tab.bad_config(kind))
+    tab.attempt(world, lambda ops: ops.update_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), tab.bad_config(kind)))
 
 
 @when('I try to change the columns of the tabulator table "{label:Label}" of the {which} bucket to "{columns:Label}"')
 def step_try_update(context, label, which, columns):
     world = context.world
-    tab.attempt(world, "update_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
-                tab.config_with_columns(columns))
+    tab.attempt(world, lambda ops: ops.update_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), tab.config_with_columns(columns)))
 
 
 @when('I try to rename the tabulator table "{old:Label}" of the {which} bucket to the name "{name:Text}"')
 def step_try_rename_to_name(context, old, which, name):
     world = context.world
-    tab.attempt(world, "rename_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, old), name)
+    tab.attempt(world, lambda ops: ops.rename_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, old), name))
 
 
 @when('I try to rename the tabulator table "{old:Label}" of the bucket "{bucket:Label}" to "{new:Label}"')
 def step_try_rename_in_bucket(context, old, bucket, new):
     world = context.world
-    tab.attempt(world, "rename_tabulator_table", bucket, tab.table_name(world, old), tab.table_name(world, new))
+    tab.attempt(world, lambda ops: ops.rename_tabulator_table(bucket, tab.table_name(world, old), tab.table_name(world, new)))
 
 
 @when('I try to delete the tabulator table "{label:Label}" of the {which} bucket')
 def step_try_delete(context, label, which):
     world = context.world
-    tab.attempt(world, "delete_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label))
+    tab.attempt(world, lambda ops: ops.delete_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label)))
 
 
 @when('I try to delete the tabulator table "{label:Label}" of the bucket "{bucket:Label}"')
 def step_try_delete_in_bucket(context, label, bucket):
     world = context.world
-    tab.attempt(world, "delete_tabulator_table", bucket, tab.table_name(world, label))
+    tab.attempt(world, lambda ops: ops.delete_tabulator_table(bucket, tab.table_name(world, label)))
 
 
 # -- When: open query ------------------------------------------------------------------------------
@@ -183,14 +174,14 @@ def step_try_delete_in_bucket(context, label, bucket):
 def step_open_query_status(context):
     world = context.world
     tab.keep_open_query_after_scenario(world)
-    world.result = world.call("get_open_query_status")
+    world.result = world.ops.get_open_query_status()
 
 
 @when("I try to ask whether open query is enabled")
 def step_try_open_query_status(context):
     world = context.world
     tab.keep_open_query_after_scenario(world)
-    world.attempt("get_open_query_status")
+    world.attempt(lambda: world.ops.get_open_query_status())
 
 
 @when("I {enable:SwitchAction} open query")
@@ -289,21 +280,21 @@ def step_catalog_no_table(context, label, which):
 @then('getting the tabulator table "{label:Label}" of the {which} bucket shows columns "{columns:Label}"')
 def step_read_back_columns(context, label, which, columns):
     world = context.world
-    table = world.call("get_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label))
+    table = world.ops.get_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label))
     assert tab.columns_in(table["config"]) == tab.columns_of(columns), f"read back columns {tab.columns_in(table['config'])}"
 
 
 @then('listing the tabulator tables of the {which} bucket shows "{labels:Label}" and nothing else of this run')
 def step_listing_after(context, which, labels):
     world = context.world
-    listing = world.call("list_tabulator_tables", tab.bucket_named(world, which))
+    listing = world.ops.list_tabulator_tables(tab.bucket_named(world, which))
     assert_same_names("tables of this run", split_list(labels), tab.run_tables(world, listing))
 
 
 @then('listing the tabulator tables of the {which} bucket shows no table of this run')
 def step_listing_after_none(context, which):
     world = context.world
-    listing = world.call("list_tabulator_tables", tab.bucket_named(world, which))
+    listing = world.ops.list_tabulator_tables(tab.bucket_named(world, which))
     left = tab.run_tables(world, listing)
     assert not left, f"tables of this run still listed: {sorted(left)}"
 

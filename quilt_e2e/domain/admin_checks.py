@@ -220,7 +220,7 @@ def assert_session_offers_admin(world: World) -> None:
     """QuiltOps.admin is an AdminOps with every admin method, and the same object on every access."""
     from quilt_mcp.ops.admin_ops import AdminOps
 
-    ops = world.ops
+    ops = world.sut
     first, second = ops.admin, ops.admin
     assert isinstance(first, AdminOps), f"QuiltOps.admin is {type(first).__name__}, not an AdminOps"
     assert first is second, f"QuiltOps.admin gave two different objects: {first!r} and {second!r}"
@@ -232,4 +232,4 @@ def assert_declarable_as_parameter(world: World) -> None:
     """A tool signature may declare an (optional) AdminOps parameter."""
     from quilt_mcp.ops.admin_ops import AdminOps
 
-    assert_pydantic_accepts(AdminOps, world.ops.admin)
+    assert_pydantic_accepts(AdminOps, world.sut.admin)

@@ -7,11 +7,12 @@ import base64
 import csv
 import datetime as dt
 import io
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
 from quilt_e2e.domain import athena_account as account
+from quilt_e2e.domain.driver import Driver, SutCall
 from quilt_e2e.domain.world import World
 
 DEFAULT_CATALOG = "AwsDataCatalog"
@@ -48,7 +49,7 @@ def open_service(world: World, *, with_backend: bool = True, **kwargs):
     from quilt_e2e.domain.session import ensure_identity
 
     if with_backend:
-        kwargs["backend"] = world.ops
+        kwargs["backend"] = world.sut
     else:
         ensure_identity(world)
     world.services["athena"] = _construct(world, AthenaQueryService, kwargs)
@@ -57,8 +58,6 @@ def open_service(world: World, *, with_backend: bool = True, **kwargs):
 
 def _construct(world: World, cls, kwargs: dict):
     """The constructor call, recorded like every SUT call (for the failure report)."""
-    from quilt_e2e.domain.world import SutCall
-
     record = SutCall(f"{cls.__name__}", (), {k: v for k, v in kwargs.items() if k != "backend"})
     world.calls.append(record)
     record.result = cls(**kwargs)
@@ -72,28 +71,20 @@ def service(world: World):
     return world.services["athena"]
 
 
-def call(world: World, operation: str, *args, **kwargs):
-    world.result = world.call_with(service(world), operation, *args, **kwargs)
-    world.athena_call = (operation, args, kwargs)
-    return world.result
+def driver(world: World) -> Driver:
+    """The scenario's Athena service, every call recorded; what a call returns becomes the scenario's
+    result, and the call is remembered for the checks that look at what was asked."""
+    def remember(record: SutCall) -> None:
+        world.result = record.result
+        world.athena_call = (record.operation.rsplit(".", 1)[-1], record.args, record.kwargs)
+
+    return world.drive(service(world), after=remember)
 
 
-def attempt(world: World, operation: str, *args, **kwargs):
-    return world.attempt(operation, *args, target=service(world), **kwargs)
-
-
-def attempt_property(world: World, name: str):
-    """Read a property of the service the scenario expects may fail; recorded like an attempted call."""
-    from quilt_e2e.domain.world import Attempt, SutCall
-
-    record = SutCall(f"AthenaQueryService.{name}", (), {})
-    world.calls.append(record)
-    try:
-        record.result = getattr(service(world), name)
-    except Exception as exc:  # the outcome is asserted by a Then step
-        record.error = exc
-    world.attempt_ = Attempt(record, record.result)
-    return world.attempt_
+def attempt(world: World, action: Callable[[Driver], Any]):
+    """A call (or property read) the scenario expects may fail, e.g. `lambda svc: svc.s3_client`."""
+    target = world.drive(service(world))
+    return world.attempt(lambda: action(target))
 
 
 # -- the generated data --------------------------------------------------------------------------------
@@ -360,7 +351,7 @@ def assert_s3_client(world: World, region: str | None = None) -> None:
 # -- formatted results ---------------------------------------------------------------------------------
 def format_result(world: World, output_format: str) -> dict:
     world.athena_unformatted = world.result
-    world.formatted = world.call_with(service(world), "format_results", world.result, output_format)
+    world.formatted = world.drive(service(world)).format_results(world.result, output_format)
     return world.formatted
 
 

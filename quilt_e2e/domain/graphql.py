@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from quilt_e2e.domain import session
-from quilt_e2e.domain.world import World
+from quilt_e2e.domain.driver import unwrap
+from quilt_e2e.domain.world import Attempt, World
 
 MY_NAME = "query { me { name email } }"
 BUCKET_CONFIG = "query BucketConfig($name: String!) { bucketConfig(name: $name) { name } }"
@@ -42,3 +43,12 @@ def assert_answer_names_user(answer, username: str) -> None:
     me = (answer.get("data") or {}).get("me") or {}
     if me.get("name") != username:
         raise AssertionError(f"GraphQL answered {answer}, expected the user {username}")
+
+
+def try_list_users(world: World) -> Attempt:
+    """Through the AdminOps interface QuiltOps.admin offers, try to list the catalog's users."""
+    from quilt_mcp.ops.admin_ops import AdminOps
+
+    admin = world.ops.admin
+    assert isinstance(unwrap(admin), AdminOps), f"QuiltOps.admin gave {unwrap(admin)!r}, not the AdminOps interface"
+    return world.attempt(lambda: admin.list_users())

@@ -92,7 +92,7 @@ def assert_no_metadata(world: World) -> None:
     package = pk.current(world)
     header = pk.revision_header(world, package.latest)
     _fail_unless(header.get("user_meta") in (None, {}), f"the manifest carries metadata {header.get('user_meta')!r}")
-    metadata = world.call("get_package_metadata", package.name, world.registry)
+    metadata = world.ops.get_package_metadata(package.name, world.registry)
     _fail_unless(metadata == {}, f"get_package_metadata returned {metadata!r} for a package without metadata")
 
 

@@ -45,7 +45,7 @@ def assert_declarable_as_parameter(world: World) -> None:
 
     from quilt_e2e.domain.expectations import assert_pydantic_accepts
 
-    assert_pydantic_accepts(QuiltOps, world.ops)
+    assert_pydantic_accepts(QuiltOps, world.sut)
 
 
 def ensure_identity(world: World) -> None:

@@ -7,13 +7,14 @@ What the SUT did is verified in the catalog's own table store and open-query set
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
 from quilt_e2e.domain import session
 from quilt_e2e.domain.packages import split_list
-from quilt_e2e.domain.world import World
+from quilt_e2e.domain.driver import Driver
+from quilt_e2e.domain.world import Attempt, World
 from quilt_e2e.stack.baseline import baseline_package_name
 
 # Configurations a scenario may not be able to use, by the words the scenario uses for them.
@@ -138,15 +139,17 @@ def run_tables(world: World, listing: list[dict]) -> dict[str, str]:
 
 
 # -- calls to the SUT --------------------------------------------------------------------------------
-def call(world: World, operation: str, *args) -> Any:
+def ops(world: World) -> Driver:
+    """QuiltOps for a table change or read: the run's tables are removed after the scenario, and what a
+    call returns becomes the scenario's result."""
     remove_run_tables_after_scenario(world)
-    world.result = world.call(operation, *args)
-    return world.result
+    return world.drive(world.sut, after=lambda record: setattr(world, "result", record.result))
 
 
-def attempt(world: World, operation: str, *args):
+def attempt(world: World, action: Callable[[Driver], Any]) -> Attempt:
+    """A table call the scenario expects may be refused, e.g. `lambda ops: ops.list_tabulator_tables(b)`."""
     remove_run_tables_after_scenario(world)
-    return world.attempt(operation, *args)
+    return world.attempt(lambda: action(world.ops))
 
 
 # -- open query --------------------------------------------------------------------------------------
@@ -176,8 +179,8 @@ def catalog_open_query(world: World) -> bool:
 def set_open_query(world: World, enabled: bool, *, expect_refusal: bool = False):
     keep_open_query_after_scenario(world)
     if expect_refusal:
-        return world.attempt("set_open_query", enabled)
-    world.result = world.call("set_open_query", enabled)
+        return world.attempt(lambda: world.ops.set_open_query(enabled))
+    world.result = world.ops.set_open_query(enabled)
     return world.result
 
 
