@@ -175,11 +175,7 @@ def step_format(context, output_format):
 # -- Then: workgroups and the service --------------------------------------------------------------
 @then("the test workgroup is listed with its results going to the scratch bucket")
 def step_workgroup_listed(context):
-    settings = context.world.settings
-    by_name = {wg["name"]: wg for wg in context.world.result}
-    assert settings.athena_workgroup in by_name, f"workgroups: {sorted(by_name)}"
-    location = by_name[settings.athena_workgroup]["output_location"] or ""
-    assert location.startswith(f"s3://{settings.scratch_bucket}/"), f"results go to {location!r}"
+    athena.assert_workgroup_listed(context.world)
 
 
 @then("every enabled workgroup of the region is listed with the details Athena has for it")
@@ -195,7 +191,7 @@ def step_workgroup_order(context, labels):
 
 @then("no workgroup is offered")
 def step_no_workgroup(context):
-    assert context.world.result == [], f"workgroups offered: {context.world.result}"
+    athena.assert_no_workgroup(context.world)
 
 
 @then('the service runs its queries in the workgroup "{label:Label}" of the analyst\'s region')
@@ -257,10 +253,7 @@ def step_not_made(context, text):
 # -- Then: discovery -------------------------------------------------------------------------------
 @then("the test database is among them")
 def step_database_listed(context):
-    result = context.world.result
-    assert result.get("success"), f"discovery failed: {result.get('error')}"
-    names = [db["name"] for db in result["databases"]]
-    assert context.world.settings.glue_database in names, f"databases: {names}"
+    athena.assert_database_listed(context.world)
 
 
 @then("the databases listed are those of the Glue catalog, each with its documented fields")
@@ -272,10 +265,7 @@ def step_databases(context):
 
 @then("the sample table is among them")
 def step_table_listed(context):
-    result = context.world.result
-    assert result.get("success"), f"discovery failed: {result.get('error')}"
-    names = [table["name"] for table in result["tables"]]
-    assert context.world.settings.glue_table in names, f"tables: {names}"
+    athena.assert_table_listed(context.world)
 
 
 @then("the tables listed are those the test database has in Glue, each with its documented fields")
@@ -292,10 +282,7 @@ def step_tables_named(context, labels):
 
 @then('the columns are "{columns}"')
 def step_columns(context, columns):
-    result = context.world.result
-    assert result.get("success"), f"describe failed: {result.get('error')}"
-    actual = [f"{c['name']} {c['type']}" for c in result["columns"] + result["partitions"]]
-    assert actual == split_list(columns), f"columns are {actual}"
+    athena.assert_columns(context.world, columns)
 
 
 @then("the description has the columns the sample table has in Glue and no partitions")
@@ -318,8 +305,7 @@ def step_fails(context, what, text):
 # -- Then: query results ---------------------------------------------------------------------------
 @then('the result has the columns "{columns}"')
 def step_result_columns(context, columns):
-    frame = athena.result_frame(context.world)
-    assert list(frame.columns) == split_list(columns), f"columns are {list(frame.columns)}"
+    athena.assert_result_columns(context.world, columns)
 
 
 @then("the result rows equal the generated rows with id below {limit:d}, ordered by id")

@@ -2,7 +2,7 @@
 
 from behave import given, then, when
 
-from quilt_e2e.domain import catalog_facts, other_catalogs, session
+from quilt_e2e.domain import catalog_checks, catalog_facts, other_catalogs, session
 
 
 # -- other catalog addresses (kept on the behave context for the scenario) -------------------------------
@@ -71,31 +71,23 @@ def step_try_read_other(context):
 
 @when("I try to read a catalog configuration from {address}")
 def step_try_read_address(context, address):
-    value = {"an empty address": "", "no address at all": None}.get(address, "?")
-    assert value != "?", f"test defect: unknown address {address!r}"
-    context.world.attempt(lambda: context.world.ops.get_catalog_config(value))
+    catalog_checks.try_read_address(context.world, address)
 
 
 @then("I receive the catalog's configuration")
 def step_config_is(context):
     world = context.world
-    catalog_facts.assert_catalog_config(world.result, catalog_facts.facts(world))
+    catalog_checks.assert_catalog_config(world.result, catalog_facts.facts(world))
 
 
 @then("the error message names the catalog configuration")
 def step_error_names_config(context):
-    import re
-
-    message = str(context.world.last_attempt.error)
-    assert re.search(r"catalog[ _]config", message, re.IGNORECASE), f"the message does not name it: {message!r}"
+    catalog_checks.assert_error_names_config(context.world)
 
 
 @then("the error's details name the address I asked for")
 def step_error_address(context):
-    error = context.world.last_attempt.error
-    details = getattr(error, "context", None) or {}
-    assert details.get("catalog_url") == context.other_catalog_url, (
-        f"error context {details!r} does not give catalog_url {context.other_catalog_url!r}")
+    catalog_checks.assert_error_details_name(context.world, context.other_catalog_url)
 
 
 # -- the default catalog and registry ---------------------------------------------------------------------
@@ -113,28 +105,22 @@ def step_try_configure(context):
 
 @when("I try to choose {address} as my default catalog")
 def step_try_configure_address(context, address):
-    value = {"an empty address": "", "no address at all": None,
-             "an address nobody answers at": other_catalogs.NOBODY_ANSWERS}.get(address, "?")
-    assert value != "?", f"test defect: unknown address {address!r}"
-    context.world.attempt(lambda: context.world.ops.configure_catalog(value))
+    catalog_checks.try_configure_address(context.world, address)
 
 
 @then("the choice is accepted")
 def step_configure_accepted(context):
-    assert context.world.result is None, f"configure_catalog returned {context.world.result!r}, documented None"
+    catalog_checks.assert_configure_accepted(context.world)
 
 
 @then("my local Quilt configuration points at the catalog and its registry")
 def step_quilt_config_is(context):
-    world = context.world
-    problems = other_catalogs.quilt_config_problems(world, catalog_facts.facts(world))
-    assert not problems, "; ".join(problems)
+    catalog_checks.assert_quilt_config_is(context.world)
 
 
 @then("my local Quilt configuration still names no catalog")
 def step_quilt_config_none(context):
-    problems = other_catalogs.quilt_config_problems(context.world, None)
-    assert not problems, "; ".join(problems)
+    catalog_checks.assert_quilt_config_none(context.world)
 
 
 @when("I ask for the registry URL")
@@ -144,13 +130,12 @@ def step_registry_url(context):
 
 @then("the registry URL is the catalog's registry")
 def step_registry_is(context):
-    expected = catalog_facts.facts(context.world).registry_url
-    assert context.world.result == expected, f"registry URL {context.world.result!r}, expected {expected!r}"
+    catalog_checks.assert_registry_is(context.world)
 
 
 @then("there is no registry URL")
 def step_no_registry(context):
-    assert context.world.result is None, f"registry URL {context.world.result!r}, expected none"
+    catalog_checks.assert_no_registry(context.world)
 
 
 # -- buckets ----------------------------------------------------------------------------------------------
@@ -166,14 +151,12 @@ def step_try_list_buckets(context):
 
 @then("I see every bucket I can use, each with its creation date")
 def step_buckets_are(context):
-    problems = catalog_facts.bucket_list_problems(context.world, context.world.result)
-    assert not problems, "; ".join(problems)
+    catalog_checks.assert_buckets_are(context.world)
 
 
 @then("each bucket names its region and my access level to it")
 def step_bucket_regions(context):
-    problems = catalog_facts.bucket_location_problems(context.world, context.world.result)
-    assert not problems, "; ".join(problems)
+    catalog_checks.assert_bucket_regions(context.world)
 
 
 # -- a multiuser deployment's own settings ------------------------------------------------------------------
@@ -195,8 +178,7 @@ def step_dead_graphql(context):
 
 @then("the endpoint is the one the deployment names")
 def step_endpoint_named(context):
-    actual = context.world.result
-    assert actual == context.other_catalog_url, f"GraphQL endpoint {actual!r}, expected {context.other_catalog_url!r}"
+    catalog_checks.assert_endpoint_is(context.world, context.other_catalog_url)
 
 
 @when("I try to ask for the authentication status")

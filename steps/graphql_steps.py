@@ -17,8 +17,7 @@ def step_try_endpoint(context):
 
 @then("the endpoint is the GraphQL address of the catalog's registry")
 def step_endpoint_is(context):
-    expected = catalog_facts.facts(context.world).graphql_endpoint
-    assert context.world.result == expected, f"GraphQL endpoint {context.world.result!r}, expected {expected!r}"
+    graphql.assert_endpoint_is(context.world)
 
 
 @when("I ask for the GraphQL authentication headers")
@@ -33,14 +32,7 @@ def step_try_headers(context):
 
 @then("the headers carry a bearer token the catalog accepts as {who}")
 def step_headers_accepted(context, who):
-    import requests
-
-    world, headers = context.world, context.world.result
-    assert isinstance(headers, dict), f"expected a dict of headers, got {headers!r}"
-    assert str(headers.get("Authorization", "")).startswith("Bearer "), "no bearer token in the headers"
-    endpoint = catalog_facts.facts(world).graphql_endpoint
-    answer = requests.post(endpoint, json={"query": "{ me { name } }"}, headers=headers, timeout=30).json()
-    assert answer.get("data", {}).get("me", {}).get("name") == session.ROLES_TO_USERS[who], f"catalog said {answer}"
+    graphql.assert_headers_accepted(context.world, who)
 
 
 @when("I run a GraphQL query for my user name")
@@ -77,9 +69,7 @@ def step_graphql_variables(context):
 
 @then("the catalog answers with the data bucket's configuration")
 def step_graphql_bucket(context):
-    world = context.world
-    expected = graphql.expected_bucket_config(world, world.settings.data_bucket)
-    assert world.result == expected, f"GraphQL answered {world.result!r}, expected {expected!r}"
+    graphql.assert_graphql_bucket(context.world)
 
 
 @when("I try to run a GraphQL query with {problem}")

@@ -3,16 +3,12 @@ authentication status."""
 
 from behave import given, then, when
 
-from quilt_e2e.domain import catalog_facts, expectations, session
+from quilt_e2e.domain import catalog_facts, expectations, session, session_checks
 
 
 @given("no catalog login exists")
 def step_no_login(context):
-    world = context.world
-    world.user = ""  # explicitly nobody
-    sandbox = world.stack.sandbox
-    auth_file = sandbox.quilt_data_dir / "auth.json" if sandbox else None
-    assert auth_file is None or not auth_file.exists(), f"a catalog login exists in the sandbox: {auth_file}"
+    session_checks.start_logged_out(context.world)
 
 
 @given("I am logged in to the catalog as {who}")
@@ -98,9 +94,7 @@ def step_authenticated_degraded(context):
 
 @then("I am reported as not authenticated")
 def step_not_authenticated(context):
-    status = context.world.result
-    assert type(status).__name__ == "Auth_Status", f"expected an Auth_Status, got {status!r}"
-    assert status.is_authenticated is False, f"reported authenticated: {status!r}"
+    session_checks.assert_not_authenticated(context.world)
 
 
 @then("the status names no catalog and no registry")

@@ -197,15 +197,7 @@ def step_try_set_open_query(context, enable):
 # -- Then: tables ----------------------------------------------------------------------------------
 @then('the listing shows the tables "{labels:Label}" with the configurations the catalog has for them')
 def step_listing_tables(context, labels):
-    world = context.world
-    listed = tab.run_tables(world, world.result)
-    assert_same_names("tables of this run", split_list(labels), listed)
-    for label, config in listed.items():
-        for bucket in tab.session.catalog(world).catalog.buckets:
-            stored = tab.stored_config(world, bucket, label)
-            if stored is not None:
-                break
-        assert config == stored, f"table {label}: listed configuration differs from the catalog's"
+    tab.assert_listing_tables(context.world, labels)
 
 
 @then("every listed table has just a name and a configuration")
@@ -221,9 +213,7 @@ def step_bucket_answer(context, which):
 
 @then('the catalog has no tabulator table named "{name:Text}" in the {which} bucket')
 def step_catalog_no_named(context, name, which):
-    world = context.world
-    stored = tab.store(world).get(tab.bucket_named(world, which), name)
-    assert stored is None, f"the catalog has a table named {name!r}: {stored!r:.200}"
+    tab.assert_catalog_no_named(context.world, name, which)
 
 
 @then("the error details name the {which} bucket")
@@ -249,39 +239,27 @@ def step_error_names_rename(context, which, old, new):
 
 @then("the listing shows no tables")
 def step_listing_empty(context):
-    assert context.world.result == [], f"tables listed: {[t.get('name') for t in context.world.result]}"
+    tab.assert_listing_empty(context.world)
 
 
 @then('I receive the table "{label:Label}" with the configuration the catalog has for it in the {which} bucket')
 def step_received_table(context, label, which):
-    world = context.world
-    table = world.result
-    name = tab.table_name(world, label)
-    assert isinstance(table, dict) and table.get("name") == name, f"received {table!r:.300}"
-    stored = tab.stored_config(world, tab.bucket_named(world, which), label)
-    assert table.get("config") == stored, f"received configuration {table.get('config')!r:.300} differs from {stored!r:.300}"
+    tab.assert_received_table(context.world, label, which)
 
 
 @then('the catalog has the tabulator table "{label:Label}" in the {which} bucket with columns "{columns:Label}"')
 def step_catalog_table(context, label, which, columns):
-    world = context.world
-    stored = tab.stored_config(world, tab.bucket_named(world, which), label)
-    assert stored is not None, f"the catalog has no table {tab.table_name(world, label)} in the {which} bucket"
-    assert tab.columns_in(stored) == tab.columns_of(columns), f"the catalog's table has columns {tab.columns_in(stored)}"
+    tab.assert_catalog_table(context.world, label, which, columns)
 
 
 @then('the catalog has no tabulator table "{label:Label}" in the {which} bucket')
 def step_catalog_no_table(context, label, which):
-    world = context.world
-    stored = tab.stored_config(world, tab.bucket_named(world, which), label)
-    assert stored is None, f"the catalog has a table {tab.table_name(world, label)}: {stored!r:.200}"
+    tab.assert_catalog_no_table(context.world, label, which)
 
 
 @then('getting the tabulator table "{label:Label}" of the {which} bucket shows columns "{columns:Label}"')
 def step_read_back_columns(context, label, which, columns):
-    world = context.world
-    table = world.ops.get_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label))
-    assert tab.columns_in(table["config"]) == tab.columns_of(columns), f"read back columns {tab.columns_in(table['config'])}"
+    tab.assert_read_back_columns(context.world, label, which, columns)
 
 
 @then('listing the tabulator tables of the {which} bucket shows "{labels:Label}" and nothing else of this run')
@@ -293,30 +271,17 @@ def step_listing_after(context, which, labels):
 
 @then('listing the tabulator tables of the {which} bucket shows no table of this run')
 def step_listing_after_none(context, which):
-    world = context.world
-    listing = world.ops.list_tabulator_tables(tab.bucket_named(world, which))
-    left = tab.run_tables(world, listing)
-    assert not left, f"tables of this run still listed: {sorted(left)}"
+    tab.assert_listing_after_none(context.world, which)
 
 
 @then('the tables "{labels:Label}" of the {which} bucket keep their configurations')
 def step_tables_unchanged(context, labels, which):
-    world = context.world
-    bucket = tab.bucket_named(world, which)
-    for label in split_list(labels):
-        stored = tab.stored_config(world, bucket, label)
-        assert stored == world.tables_before[label], f"table {label} changed: {stored!r:.200}"
+    tab.assert_tables_unchanged(context.world, labels, which)
 
 
 @then("the deletion answers with the bucket's remaining tables")
 def step_delete_answer(context):
-    world = context.world
-    answer = world.result
-    assert isinstance(answer, dict) and answer.get("__typename") == "BucketConfig", f"delete answered {answer!r:.300}"
-    listed = {t["name"] for t in answer.get("tabulatorTables") or []}
-    bucket = answer.get("name")
-    stored = {t["name"] for t in tab.store(world).tables(bucket)}
-    assert listed == stored, f"the answer lists {sorted(listed)}, the catalog has {sorted(stored)}"
+    tab.assert_delete_answer(context.world)
 
 
 # -- Then: open query ------------------------------------------------------------------------------
@@ -333,5 +298,4 @@ def step_open_query_says(context, enabled):
 
 @then("the catalog has open query {enabled:SwitchState}")
 def step_catalog_open_query(context, enabled):
-    actual = tab.catalog_open_query(context.world)
-    assert actual is enabled, f"the catalog has open query {'enabled' if actual else 'disabled'}"
+    tab.assert_catalog_open_query(context.world, enabled)

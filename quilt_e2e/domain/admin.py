@@ -20,8 +20,8 @@ import requests
 import yaml
 
 from quilt_e2e.domain import session
-from quilt_e2e.domain.packages import split_list
 from quilt_e2e.domain.driver import Driver
+from quilt_e2e.domain.packages import split_list
 from quilt_e2e.domain.world import Attempt, World
 
 EMAIL_DOMAIN = "e2e.example.com"

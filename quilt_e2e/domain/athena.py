@@ -13,6 +13,7 @@ import pandas as pd
 
 from quilt_e2e.domain import athena_account as account
 from quilt_e2e.domain.driver import Driver, SutCall
+from quilt_e2e.domain.packages import split_list
 from quilt_e2e.domain.world import World
 
 DEFAULT_CATALOG = "AwsDataCatalog"
@@ -441,3 +442,48 @@ def assert_passed_through(world: World, what: str) -> None:
     """format_results gives back the very answer it was given, untouched."""
     assert world.formatted is world.athena_unformatted, f"formatting the {what} result made a new answer: {world.formatted!r:.300}"
     assert "formatted_data" not in world.formatted and "format" not in world.formatted, f"the {what} result was changed"
+
+
+# -- moved from athena_steps.py ------------------------------------------------------------
+def assert_workgroup_listed(world: World) -> None:
+    """Then the test workgroup is listed with its results going to the scratch bucket."""
+    settings = world.settings
+    by_name = {wg["name"]: wg for wg in world.result}
+    assert settings.athena_workgroup in by_name, f"workgroups: {sorted(by_name)}"
+    location = by_name[settings.athena_workgroup]["output_location"] or ""
+    assert location.startswith(f"s3://{settings.scratch_bucket}/"), f"results go to {location!r}"
+
+
+def assert_no_workgroup(world: World) -> None:
+    """Then no workgroup is offered."""
+    assert world.result == [], f"workgroups offered: {world.result}"
+
+
+def assert_database_listed(world: World) -> None:
+    """Then the test database is among them."""
+    result = world.result
+    assert result.get("success"), f"discovery failed: {result.get('error')}"
+    names = [db["name"] for db in result["databases"]]
+    assert world.settings.glue_database in names, f"databases: {names}"
+
+
+def assert_table_listed(world: World) -> None:
+    """Then the sample table is among them."""
+    result = world.result
+    assert result.get("success"), f"discovery failed: {result.get('error')}"
+    names = [table["name"] for table in result["tables"]]
+    assert world.settings.glue_table in names, f"tables: {names}"
+
+
+def assert_columns(world: World, columns) -> None:
+    """Then the columns are "{columns}"."""
+    result = world.result
+    assert result.get("success"), f"describe failed: {result.get('error')}"
+    actual = [f"{c['name']} {c['type']}" for c in result["columns"] + result["partitions"]]
+    assert actual == split_list(columns), f"columns are {actual}"
+
+
+def assert_result_columns(world: World, columns) -> None:
+    """Then the result has the columns "{columns}"."""
+    frame = result_frame(world)
+    assert list(frame.columns) == split_list(columns), f"columns are {list(frame.columns)}"

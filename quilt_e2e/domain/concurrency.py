@@ -651,3 +651,25 @@ def read_once(world: World) -> None:
     """One session reads the package, as someone would before changing it."""
     package = pk.current(world)
     world.ops.browse_content(package.name, world.registry, "")
+
+
+# -- moved from concurrency_steps.py ------------------------------------------------------------
+def assert_users_afterwards(world: World, labels) -> None:
+    """Then listing the catalog users afterwards includes "{labels:Label}"."""
+    from quilt_e2e.domain import admin as adm
+
+    world = world
+    names = users_listed_now(world)
+    wanted = [adm.user_name(world, label) for label in pk.split_list(labels)]
+    missing = [name for name in wanted if name not in names]
+    assert not missing, f"the users {missing} are not listed: {sorted(names)}"
+
+
+def assert_tables_afterwards(world: World, which, labels) -> None:
+    """Then listing the tables of the {which} bucket afterwards shows "{labels:Label}" as created."""
+    listing = tab.ops(world).list_tabulator_tables(tab.bucket_named(world, which))
+    ours = tab.run_tables(world, listing)
+    assert_same_names("tables of this run", pk.split_list(labels), ours)
+    sent = {**getattr(world, "tables_before", {}), **world.configs_sent}  # the Given's tables and ours
+    for label in pk.split_list(labels):
+        assert ours[label] == sent[label], f"table {label} is listed with another configuration"

@@ -12,7 +12,12 @@ from urllib.parse import urlparse
 
 from quilt_e2e.domain.expectations import assert_same_names
 from quilt_e2e.domain.reference import quilt_hash_from_sha256
-from quilt_e2e.domain.registry import latest_top_hash, named_packages, pointers, read_manifest
+from quilt_e2e.domain.registry import (
+    latest_top_hash,
+    named_packages,
+    pointers,
+    read_manifest,
+)
 from quilt_e2e.domain.world import PackageRef, World
 from quilt_e2e.stack.baseline import baseline_package_name
 

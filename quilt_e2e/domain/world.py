@@ -11,7 +11,6 @@ from quilt_e2e.config import Settings
 from quilt_e2e.domain.driver import AfterCall, Driver, SutCall, unwrap
 from quilt_e2e.domain.reference import ReferenceData
 
-
 _PACKAGE_SERIAL = itertools.count(1)
 
 
