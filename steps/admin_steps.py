@@ -117,7 +117,8 @@ def step_try_create_user_extra(context, label, role, extra):
 def step_try_create_user_odd_extra(context, label, role):
     world = context.world
     admin.remove_run_users_after_scenario(world)
-    admin.attempt(world, lambda adm: adm.create_user(admin.user_name(world, label), admin.email_of(world, label), role, extra_roles=[42]))
+    name, email = admin.user_name(world, label), admin.email_of(world, label)
+    admin.attempt(world, lambda adm: adm.create_user(name, email, role, extra_roles=[42]))
 
 
 @when('I try to create a user named "{label:Label}" with email "{email:Label}" and role "{role:Label}"')
@@ -140,7 +141,8 @@ def step_try_create_incomplete(context, label, blank):
 @when('I change the email of the user "{label:Label}" to "{email:Label}"')
 def step_set_email(context, label, email):
     world = context.world
-    world.result = admin.admin_ops(world).set_user_email(admin.user_name(world, label), admin.scoped_email(world, email))
+    name, address = admin.user_name(world, label), admin.scoped_email(world, email)
+    world.result = admin.admin_ops(world).set_user_email(name, address)
 
 
 @when('I change the email of the user "{label:Label}" to the address it already has')

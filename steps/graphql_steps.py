@@ -53,7 +53,8 @@ def step_graphql_me_registry(context):
 
 @when("I try to run a GraphQL query for my user name, addressed to a registry nobody answers at")
 def step_graphql_me_elsewhere(context):
-    context.world.attempt(lambda: context.world.ops.execute_graphql_query(graphql.MY_NAME, registry=graphql.NOBODY_ANSWERS))
+    world = context.world
+    world.attempt(lambda: world.ops.execute_graphql_query(graphql.MY_NAME, registry=graphql.NOBODY_ANSWERS))
 
 
 @then("the catalog answers with the user name of {who}")
@@ -64,7 +65,8 @@ def step_graphql_answer(context, who):
 @when("I run a GraphQL query for the data bucket's configuration, passing its name as a variable")
 def step_graphql_variables(context):
     world = context.world
-    world.result = world.ops.execute_graphql_query(graphql.BUCKET_CONFIG, variables={"name": world.settings.data_bucket})
+    variables = {"name": world.settings.data_bucket}
+    world.result = world.ops.execute_graphql_query(graphql.BUCKET_CONFIG, variables=variables)
 
 
 @then("the catalog answers with the data bucket's configuration")

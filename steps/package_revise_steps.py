@@ -82,14 +82,16 @@ def step_try_add_missing(context):
 def step_diff_revisions(context):
     world = context.world
     package = pk.current(world)
-    world.result = world.ops.diff_packages(package.name, package.name, world.registry, package.revisions[0], package.latest)
+    first, latest = package.revisions[0], package.latest
+    world.result = world.ops.diff_packages(package.name, package.name, world.registry, first, latest)
 
 
 @when("I compare the latest revision of the package with the first")
 def step_diff_revisions_back(context):
     world = context.world
     package = pk.current(world)
-    world.result = world.ops.diff_packages(package.name, package.name, world.registry, package.latest, package.revisions[0])
+    first, latest = package.revisions[0], package.latest
+    world.result = world.ops.diff_packages(package.name, package.name, world.registry, latest, first)
 
 
 @when("I compare baseline package {first} with baseline package {second}")

@@ -68,45 +68,52 @@ def step_get_table(context, label, which):
 @when('I try to get the tabulator table "{label:Label}" of the {which} bucket')
 def step_try_get_table(context, label, which):
     world = context.world
-    tab.attempt(world, lambda ops: ops.get_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label)))
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.get_tabulator_table(bucket, table))
 
 
 @when('I create the tabulator table "{label:Label}" in the {which} bucket with columns "{columns:Label}"')
 def step_create_table(context, label, which, columns):
     world = context.world
     world.config_sent = tab.config_with_columns(columns)
-    tab.ops(world).create_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), world.config_sent)
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.ops(world).create_tabulator_table(bucket, table, world.config_sent)
 
 
 @when('I try to create the tabulator table "{label:Label}" in the {which} bucket with columns "{columns:Label}"')
 def step_try_create_table(context, label, which, columns):
     world = context.world
-    tab.attempt(world, lambda ops: ops.create_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), tab.config_with_columns(columns)))
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.create_tabulator_table(bucket, table, tab.config_with_columns(columns)))
 
 
 @when('I try to create the tabulator table "{label:Label}" in the {which} bucket with a configuration of {kind}')
 def step_try_create_bad_table(context, label, which, kind):
     world = context.world
-    tab.attempt(world, lambda ops: ops.create_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), tab.bad_config(kind)))
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.create_tabulator_table(bucket, table, tab.bad_config(kind)))
 
 
 @when('I change the columns of the tabulator table "{label:Label}" of the {which} bucket to "{columns:Label}"')
 def step_update_table(context, label, which, columns):
     world = context.world
     world.config_sent = tab.config_with_columns(columns)
-    tab.ops(world).update_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), world.config_sent)
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.ops(world).update_tabulator_table(bucket, table, world.config_sent)
 
 
 @when('I rename the tabulator table "{old:Label}" of the {which} bucket to "{new:Label}"')
 def step_rename_table(context, old, which, new):
     world = context.world
-    tab.ops(world).rename_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, old), tab.table_name(world, new))
+    bucket, table, new_table = tab.bucket_named(world, which), tab.table_name(world, old), tab.table_name(world, new)
+    tab.ops(world).rename_tabulator_table(bucket, table, new_table)
 
 
 @when('I try to rename the tabulator table "{old:Label}" of the {which} bucket to "{new:Label}"')
 def step_try_rename_table(context, old, which, new):
     world = context.world
-    tab.attempt(world, lambda ops: ops.rename_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, old), tab.table_name(world, new)))
+    bucket, table, new_table = tab.bucket_named(world, which), tab.table_name(world, old), tab.table_name(world, new)
+    tab.attempt(world, lambda ops: ops.rename_tabulator_table(bucket, table, new_table))
 
 
 @when('I delete the tabulator table "{label:Label}" of the {which} bucket')
@@ -118,13 +125,15 @@ def step_delete_table(context, label, which):
 @when('I try to create a tabulator table named "{name:Text}" in the {which} bucket')
 def step_try_create_named(context, name, which):
     world = context.world
-    tab.attempt(world, lambda ops: ops.create_tabulator_table(tab.bucket_named(world, which), name, tab.config_with_columns("id int")))
+    bucket = tab.bucket_named(world, which)
+    tab.attempt(world, lambda ops: ops.create_tabulator_table(bucket, name, tab.config_with_columns("id int")))
 
 
 @when('I try to create the tabulator table "{label:Label}" in the bucket "{bucket:Label}"')
 def step_try_create_in_bucket(context, label, bucket):
     world = context.world
-    tab.attempt(world, lambda ops: ops.create_tabulator_table(bucket, tab.table_name(world, label), tab.config_with_columns("id int")))
+    table = tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.create_tabulator_table(bucket, table, tab.config_with_columns("id int")))
 
 
 @when('I create the tabulator table "{label:Label}" in the {which} bucket without a configuration')
@@ -136,31 +145,36 @@ def step_create_without_config(context, label, which):
 @when('I try to change the tabulator table "{label:Label}" of the {which} bucket to a configuration of {kind}')
 def step_try_update_bad(context, label, which, kind):
     world = context.world
-    tab.attempt(world, lambda ops: ops.update_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), tab.bad_config(kind)))
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.update_tabulator_table(bucket, table, tab.bad_config(kind)))
 
 
 @when('I try to change the columns of the tabulator table "{label:Label}" of the {which} bucket to "{columns:Label}"')
 def step_try_update(context, label, which, columns):
     world = context.world
-    tab.attempt(world, lambda ops: ops.update_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), tab.config_with_columns(columns)))
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.update_tabulator_table(bucket, table, tab.config_with_columns(columns)))
 
 
 @when('I try to rename the tabulator table "{old:Label}" of the {which} bucket to the name "{name:Text}"')
 def step_try_rename_to_name(context, old, which, name):
     world = context.world
-    tab.attempt(world, lambda ops: ops.rename_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, old), name))
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, old)
+    tab.attempt(world, lambda ops: ops.rename_tabulator_table(bucket, table, name))
 
 
 @when('I try to rename the tabulator table "{old:Label}" of the bucket "{bucket:Label}" to "{new:Label}"')
 def step_try_rename_in_bucket(context, old, bucket, new):
     world = context.world
-    tab.attempt(world, lambda ops: ops.rename_tabulator_table(bucket, tab.table_name(world, old), tab.table_name(world, new)))
+    table, new_table = tab.table_name(world, old), tab.table_name(world, new)
+    tab.attempt(world, lambda ops: ops.rename_tabulator_table(bucket, table, new_table))
 
 
 @when('I try to delete the tabulator table "{label:Label}" of the {which} bucket')
 def step_try_delete(context, label, which):
     world = context.world
-    tab.attempt(world, lambda ops: ops.delete_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label)))
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.delete_tabulator_table(bucket, table))
 
 
 @when('I try to delete the tabulator table "{label:Label}" of the bucket "{bucket:Label}"')

@@ -201,7 +201,8 @@ def create_in_parallel(world: World, datasets: list[str]) -> PoolRun:
         uris = world.reference.uris(dataset)
 
         def create(ops, name=name, uris=uris, metadata=metadata):
-            return ops.create_package_revision(name, uris, metadata=metadata, registry=world.registry, auto_organize=True)
+            return ops.create_package_revision(name, uris, metadata=metadata, registry=world.registry,
+                                               auto_organize=True)
 
         tasks.append(Task(f"worker {i} creates {name} from {dataset}", create, key=(name, dataset, metadata)))
     world.pool = run_parallel(world, tasks, len(tasks))
@@ -443,7 +444,8 @@ def create_users_while_listing(world: World, labels: list[str], role: str) -> Po
     adm.remove_run_users_after_scenario(world)
     tasks = [
         Task(f"create user {label}",
-             lambda ops, label=label: ops.admin.create_user(adm.user_name(world, label), adm.email_of(world, label), role),
+             lambda ops, label=label: ops.admin.create_user(adm.user_name(world, label), adm.email_of(world, label),
+                                                            role),
              key=("create", label, role))
         for label in labels
     ]
@@ -490,7 +492,8 @@ def create_tables_while_listing(world: World, labels: list[str], bucket: str) ->
                           for label in labels}
     tasks = [
         Task(f"create table {label}",
-             lambda ops, label=label: ops.create_tabulator_table(bucket, tab.table_name(world, label), world.configs_sent[label]),
+             lambda ops, label=label: ops.create_tabulator_table(bucket, tab.table_name(world, label),
+                                                                 world.configs_sent[label]),
              key=("create", label))
         for label in labels
     ]
@@ -606,7 +609,8 @@ def create_while_another_creates(world: World, first: str, second: str, wait_lim
     def create(label: str, ops, dataset: str) -> None:
         name = world.run_package_name(f"side-by-side-{label}-{dataset}")
         try:
-            outcomes[label] = (name, dataset, ops.create_package_revision(name, world.reference.uris(dataset), registry=world.registry))
+            created = ops.create_package_revision(name, world.reference.uris(dataset), registry=world.registry)
+            outcomes[label] = (name, dataset, created)
         except BaseException as exc:
             outcomes[label] = (name, dataset, exc)
 

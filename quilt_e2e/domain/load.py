@@ -3,8 +3,8 @@
 Each worker opens its own QuiltOps with the real factory, in its own thread, before the common start. QuiltOps
 documents no thread safety for one shared instance, and quilt-mcp itself builds one per request
 (`QuiltOpsFactory.create()` in every tool), so that is what concurrent use means here. Every SUT call still goes
-through recorded drivers (`world.drive`), so the failure report lists them (world.calls is appended from several threads;
-list.append is atomic).
+through a recorded driver (`world.drive`), so the failure report lists them (world.calls is appended from several
+threads; list.append is atomic).
 
 Two probes: `probe` measures wall time and the resident memory the process gains while a call runs (Linux:
 VmHWM after resetting it through /proc/self/clear_refs; elsewhere a sampling thread), which costs nothing but
@@ -37,7 +37,7 @@ DEFAULT_TIMEOUT = 180.0  # seconds a pool may take before its stragglers count a
 # -- parallel workers ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Task:
-    """One worker's job: `action(ops)` calls the SUT through `ops` (a recorded driver, e.g. `ops.browse_content(...)`) and returns what the
+    """One worker's job: `action(ops)` calls the SUT through `ops` (a recorded driver: `ops.browse_content(...)`) and returns the
     scenario checks. `key` is what the check needs to know about the task (a package name, a dataset, ...)."""
 
     label: str

@@ -226,7 +226,8 @@ def add_to_package(world: World, dataset: str, *, subdir: str = "", metadata: di
         copy=options.get("copy") == "all", auto_organize=organize,
         message=options.get("message", DEFAULT_UPDATE_MESSAGE), sources=sources,
     )
-    world.result = world.ops.update_package_revision(package.name, uris + list(extra_uris), world.registry, metadata=metadata, **options)
+    world.result = world.ops.update_package_revision(package.name, uris + list(extra_uris), world.registry,
+                                                     metadata=metadata, **options)
     package.revisions.append(world.result.top_hash)
 
 
@@ -255,7 +256,8 @@ OPERATIONS = {
     "browse": lambda w, n, r: w.attempt(lambda: w.ops.browse_content(n, r, "")),
     "get a download link into": lambda w, n, r: w.attempt(lambda: w.ops.get_content_url(n, r, "file1.csv")),
     "compare with itself": lambda w, n, r: w.attempt(lambda: w.ops.diff_packages(n, n, r)),
-    "add a file to": lambda w, n, r: w.attempt(lambda: w.ops.update_package_revision(n, w.reference.uris("single-file"), r)),
+    "add a file to": lambda w, n, r: w.attempt(
+        lambda: w.ops.update_package_revision(n, w.reference.uris("single-file"), r)),
     "search for": lambda w, n, r: w.attempt(lambda: w.ops.search_packages(n, r)),
 }
 

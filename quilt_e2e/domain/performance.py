@@ -137,7 +137,7 @@ def ensure_many_files_package(world: World) -> PackageRef:
     from datagen.checksums import load_checksums
 
     name = baseline_package_name(MANY_FILES)
-    bucket = world.settings.packages_bucket
+    s3, bucket = world.s3(), world.settings.packages_bucket
     if name not in named_packages(s3, bucket, namespace=BASELINE_NAMESPACE):
         files = _reference_files(world)
         entries = {}
@@ -160,7 +160,7 @@ def ensure_registry_of_100(world: World) -> list[str]:
     """Make the registry hold at least 100 packages: 100 small ones whose metadata mentions "test"."""
     from datagen.checksums import load_checksums
 
-    bucket = world.settings.packages_bucket
+    s3, bucket = world.s3(), world.settings.packages_bucket
     existing = named_packages(s3, bucket, namespace=BASELINE_NAMESPACE)
     checksums = None
     for i, name in enumerate(fill_package_names()):
@@ -203,7 +203,7 @@ def assert_search_finds_fill_packages(world: World) -> None:
 
 def registry_pointers(world: World) -> dict[str, dict[str, str]]:
     """package name → {pointer tag → top hash} for the whole registry, read with boto3 (one listing)."""
-    bucket = world.settings.packages_bucket
+    s3, bucket = world.s3(), world.settings.packages_bucket
     prefix = ".quilt/named_packages/"
     pointers: dict[str, dict[str, str]] = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
@@ -255,7 +255,7 @@ def assert_complex_answer(world: World) -> None:
     buckets = sorted(b["name"] for b in data.get("bucketConfigs") or [])
     expected_buckets = sorted(session.catalog(world).catalog.buckets)
     assert buckets == expected_buckets, f"bucketConfigs {buckets} (the catalog has {expected_buckets})"
-    bucket = world.settings.packages_bucket
+    s3, bucket = world.s3(), world.settings.packages_bucket
     for i, name in enumerate(QUERIED_BASELINES):
         full_name = baseline_package_name(name)
         package = data.get(f"p{i}") or {}
