@@ -235,7 +235,7 @@ def assert_declarable_as_parameter(world: World) -> None:
     assert_pydantic_accepts(AdminOps, world.sut.admin)
 
 
-# -- moved from admin_steps.py ------------------------------------------------------------
+# -- the checks behind steps/admin_steps.py ---------------------------------------------------------
 def assert_users_mixed(world: World) -> None:
     """Then the list includes administrators and non-administrators."""
     flags = {user.is_admin for user in world.result}

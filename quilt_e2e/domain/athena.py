@@ -444,7 +444,7 @@ def assert_passed_through(world: World, what: str) -> None:
     assert "formatted_data" not in world.formatted and "format" not in world.formatted, f"the {what} result was changed"
 
 
-# -- moved from athena_steps.py ------------------------------------------------------------
+# -- the checks behind steps/athena_steps.py ---------------------------------------------------------
 def assert_workgroup_listed(world: World) -> None:
     """Then the test workgroup is listed with its results going to the scratch bucket."""
     settings = world.settings

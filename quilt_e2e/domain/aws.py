@@ -64,7 +64,7 @@ def checksum_problems(world: World, client, dataset: str) -> list[str]:
     return problems
 
 
-# -- moved from aws_steps.py ------------------------------------------------------------
+# -- the checks behind steps/aws_steps.py ---------------------------------------------------------
 def assert_client_reads(world: World, dataset) -> None:
     """Then that client reads every file of the {dataset} dataset with its reference checksum."""
     problems = checksum_problems(world, world.result, dataset)

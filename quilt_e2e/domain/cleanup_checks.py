@@ -1,4 +1,4 @@
-"""Checks for cleanup scenarios (moved out of cleanup_steps.py)."""
+"""Checks of cleanup scenarios: what a run leaves behind in scratch, the registry and the reference data."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from quilt_e2e.domain import packages as pk
 from quilt_e2e.domain.world import World
 
 
-# -- moved from cleanup_steps.py ------------------------------------------------------------
+# -- the checks behind steps/cleanup_steps.py ---------------------------------------------------------
 def write_scratch_files(world: World, count) -> None:
     """Given the run has written {count:d} files to the scratch bucket."""
     s3 = world.s3()

@@ -657,7 +657,7 @@ def read_once(world: World) -> None:
     world.ops.browse_content(package.name, world.registry, "")
 
 
-# -- moved from concurrency_steps.py ------------------------------------------------------------
+# -- the checks behind steps/concurrency_steps.py ---------------------------------------------------------
 def assert_users_afterwards(world: World, labels) -> None:
     """Then listing the catalog users afterwards includes "{labels:Label}"."""
     from quilt_e2e.domain import admin as adm

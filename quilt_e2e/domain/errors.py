@@ -27,7 +27,7 @@ def next_step_problems(error: BaseException, step: str) -> list[str]:
     return [] if step.lower() in str(error).lower() else [f"the message gives no next step ({step!r}): {error}"]
 
 
-# -- moved from error_steps.py ------------------------------------------------------------
+# -- the checks behind steps/error_steps.py ---------------------------------------------------------
 def assert_readable(world: World) -> None:
     """Then the error explains itself in a readable message."""
     problems = readability_problems(world.last_attempt.error)

@@ -54,7 +54,7 @@ def try_list_users(world: World) -> Attempt:
     return world.attempt(lambda: admin.list_users())
 
 
-# -- moved from graphql_steps.py ------------------------------------------------------------
+# -- the checks behind steps/graphql_steps.py ---------------------------------------------------------
 def assert_endpoint_is(world: World) -> None:
     """Then the endpoint is the GraphQL address of the catalog's registry."""
     expected = catalog_facts.facts(world).graphql_endpoint

@@ -332,7 +332,7 @@ def assert_other_backend_view(world: World, view: dict, key: str) -> None:
     assert_download(world, key, view["link"])
 
 
-# -- moved from package_read_steps.py ------------------------------------------------------------
+# -- the checks behind steps/package_read_steps.py ---------------------------------------------------------
 def assert_info_metadata(world: World, description, tags) -> None:
     """Then the information shows description "{description}" and tags "{tags}"."""
     info = world.result
@@ -436,7 +436,7 @@ def assert_search_empty(world: World) -> None:
     assert world.result == [], f"search found {[i.name for i in world.result]}"
 
 
-# -- moved from package_revise_steps.py ------------------------------------------------------------
+# -- the checks behind steps/package_revise_steps.py ---------------------------------------------------------
 def assert_diff(world: World, added, modified, deleted) -> None:
     """Then the diff lists added "{added:Text}", modified "{modified:Text}" and deleted "{deleted:Text}"."""
     expected = {"added": pk.split_list(added), "modified": pk.split_list(modified), "deleted": pk.split_list(deleted)}
@@ -494,7 +494,7 @@ def assert_other_metadata(world: World, description, tags) -> None:
     assert metadata.get("tags") == pk.split_list(tags), f"tags {metadata.get('tags')!r}"
 
 
-# -- moved from package_steps.py ------------------------------------------------------------
+# -- the checks behind steps/package_steps.py ---------------------------------------------------------
 def assert_registry_holds_new(world: World, dataset) -> None:
     """Then the registry holds the new package with exactly the files of the {dataset} dataset."""
     package = pk.current(world)

@@ -1,11 +1,11 @@
-"""Checks for session scenarios (moved out of session_steps.py)."""
+"""Checks of session scenarios: who the session is and how it reports its authentication."""
 
 from __future__ import annotations
 
 from quilt_e2e.domain.world import World
 
 
-# -- moved from session_steps.py ------------------------------------------------------------
+# -- the checks behind steps/session_steps.py ---------------------------------------------------------
 def start_logged_out(world: World) -> None:
     """Given no catalog login exists."""
     world.user = ""  # explicitly nobody

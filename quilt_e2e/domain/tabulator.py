@@ -196,7 +196,7 @@ def assert_open_query_answer(answer: Any, enabled: bool, *, changed: bool = Fals
     assert answer == expected, f"the answer is {answer!r}, expected {expected!r}"
 
 
-# -- moved from tabulator_steps.py ------------------------------------------------------------
+# -- the checks behind steps/tabulator_steps.py ---------------------------------------------------------
 def assert_listing_tables(world: World, labels) -> None:
     """Then the listing shows the tables "{labels:Label}" with the configurations the catalog has for them."""
     listed = run_tables(world, world.result)
