@@ -77,7 +77,7 @@ def step_try_read_address(context, address):
 @then("I receive the catalog's configuration")
 def step_config_is(context):
     world = context.world
-    catalog_checks.assert_catalog_config(world.result, catalog_facts.facts(world))
+    catalog_facts.assert_catalog_config(world.result, catalog_facts.facts(world))
 
 
 @then("the error message names the catalog configuration")
