@@ -15,7 +15,8 @@ def write_scratch_files(world: World, count) -> None:
     """Given the run has written {count:d} files to the scratch bucket."""
     s3 = world.s3()
     for index in range(count):
-        s3.put_object(Bucket=world.settings.scratch_bucket, Key=f"{world.settings.run_id}/scratch-{index}.txt", Body=b"x")
+        key = f"{world.settings.run_id}/scratch-{index}.txt"
+        s3.put_object(Bucket=world.settings.scratch_bucket, Key=key, Body=b"x")
     assert len(cleanup.run_scratch_objects(s3, world.settings)) >= count
 
 

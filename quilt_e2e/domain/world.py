@@ -4,8 +4,9 @@ drivers, quilt_e2e/domain/driver.py)."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from quilt_e2e.config import Settings
 from quilt_e2e.domain.driver import AfterCall, Driver, SutCall, unwrap
