@@ -2,13 +2,13 @@
 
 Runs behave in this process (same arguments as `behave`) and, per scenario, adds up
 - wall and CPU seconds (CPU of the whole process: the SUT, the suite and the in-process servers),
-- seconds inside SUT calls (`World.call_with`, the one place that calls QuiltOps),
+- seconds inside SUT calls (`RecordedCall.__call__` of the domain's driver, the one place that calls QuiltOps),
 - milliseconds the servers spent answering, split into moto, the Athena SQL front (DuckDB) and the
   catalog stand-in, and into requests made while a SUT call ran vs. the suite's own (setup, checks).
 `suite own` = wall - SUT calls: everything the suite does around them (set-up, verification reads,
 expectations, hooks, reporting); it also holds the first import of quilt_mcp (in the run's first scenario,
-seconds) and SUT objects built outside `World.call_with` (the Athena service's constructor).
-Nothing is patched in the SUT: only the suite's World and RequestLog are wrapped, and only in this process.
+seconds) and SUT objects built outside the driver (the Athena service's constructor).
+Nothing is patched in the SUT: only the suite's driver and RequestLog are wrapped, and only in this process.
 
 Run:  QUILT_E2E_REPORTS_DIR=/tmp/reports-profile .venv/bin/python benchmarks/suite_profile.py \\
           --out /tmp/profile.json -- --tags=@local features/packages.feature
@@ -58,23 +58,23 @@ def _instrument() -> None:
     from behave.model import Scenario
 
     from quilt_e2e.catalog.server import CatalogRequestLog
-    from quilt_e2e.domain.world import World
+    from quilt_e2e.domain.driver import RecordedCall
     from quilt_e2e.loopback import RequestLog
 
-    original_call_with = World.call_with
+    original_call = RecordedCall.__call__
 
-    def call_with(self, target, operation, *args, **kwargs):
+    def timed_call(self, *args, **kwargs):
         with TALLY.lock:
             TALLY.in_sut += 1
         started = time.perf_counter()
         try:
-            return original_call_with(self, target, operation, *args, **kwargs)
+            return original_call(self, *args, **kwargs)
         finally:
             with TALLY.lock:
                 TALLY.in_sut -= 1
                 TALLY.totals["sut"] += time.perf_counter() - started
 
-    World.call_with = call_with
+    RecordedCall.__call__ = timed_call
 
     original_log_call = RequestLog.__call__
 

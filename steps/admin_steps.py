@@ -1,15 +1,13 @@
 """Catalog administration: users, roles, SSO, and who may do what."""
 
 import re
-from datetime import datetime
 
 import parse
 from behave import given, register_type, then, when
 
 import quilt_e2e.step_types  # noqa: F401  (registers Text/Label)
-from quilt_e2e.domain import admin
+from quilt_e2e.domain import admin, session
 from quilt_e2e.domain import admin_checks as checks
-from quilt_e2e.domain import session
 
 
 def _choice(*words):
@@ -85,14 +83,14 @@ def step_given_sso(context, role):
 # -- When: users -----------------------------------------------------------------------------------
 @when("I list the catalog users")
 def step_list_users(context):
-    context.world.result = admin.call(context.world, "list_users")
+    context.world.result = admin.admin_ops(context.world).list_users()
 
 
 @when("I look up the user account of {who}")
 def step_get_known_user(context, who):
     world = context.world
     world.looked_up = session.ROLES_TO_USERS[who]
-    world.result = admin.call(world, "get_user", world.looked_up)
+    world.result = admin.admin_ops(world).get_user(world.looked_up)
 
 
 @when('I create a user named "{label:Label}" with role "{role:Label}"')
@@ -119,8 +117,8 @@ def step_try_create_user_extra(context, label, role, extra):
 def step_try_create_user_odd_extra(context, label, role):
     world = context.world
     admin.remove_run_users_after_scenario(world)
-    admin.attempt(world, "create_user", admin.user_name(world, label), admin.email_of(world, label), role,
-                  extra_roles=[42])
+    name, email = admin.user_name(world, label), admin.email_of(world, label)
+    admin.attempt(world, lambda adm: adm.create_user(name, email, role, extra_roles=[42]))
 
 
 @when('I try to create a user named "{label:Label}" with email "{email:Label}" and role "{role:Label}"')
@@ -143,26 +141,27 @@ def step_try_create_incomplete(context, label, blank):
 @when('I change the email of the user "{label:Label}" to "{email:Label}"')
 def step_set_email(context, label, email):
     world = context.world
-    world.result = admin.call(world, "set_user_email", admin.user_name(world, label), admin.scoped_email(world, email))
+    name, address = admin.user_name(world, label), admin.scoped_email(world, email)
+    world.result = admin.admin_ops(world).set_user_email(name, address)
 
 
 @when('I change the email of the user "{label:Label}" to the address it already has')
 def step_set_same_email(context, label):
     world = context.world
-    world.result = admin.call(world, "set_user_email", admin.user_name(world, label), admin.email_of(world, label))
+    world.result = admin.admin_ops(world).set_user_email(admin.user_name(world, label), admin.email_of(world, label))
 
 
 @when('I try to change the email of the user "{label:Label}" to "{email:Label}"')
 def step_try_set_email(context, label, email):
     world = context.world
-    admin.attempt(world, "set_user_email", admin.user_name(world, label), email)
+    admin.attempt(world, lambda adm: adm.set_user_email(admin.user_name(world, label), email))
 
 
 @when('I try to change the email of the user "{label:Label}" to the email of "{other:Label}"')
 def step_try_set_taken_email(context, label, other):
     world = context.world
     taken = admin.require_catalog_user(world, other).email
-    admin.attempt(world, "set_user_email", admin.user_name(world, label), taken)
+    admin.attempt(world, lambda adm: adm.set_user_email(admin.user_name(world, label), taken))
 
 
 @when('I {action:UserAction} the user "{label:Label}"')
@@ -193,12 +192,12 @@ def step_try_blank_name(context, action, blank):
 # -- When: roles -----------------------------------------------------------------------------------
 @when("I list the roles")
 def step_list_roles(context):
-    context.world.result = admin.call(context.world, "list_roles")
+    context.world.result = admin.admin_ops(context.world).list_roles()
 
 
 @when("I try to list the roles")
 def step_try_list_roles(context):
-    admin.attempt(context.world, "list_roles")
+    admin.attempt(context.world, lambda adm: adm.list_roles())
 
 
 @when('I set the role of the user "{label:Label}" to "{role:Label}"')
@@ -254,12 +253,12 @@ def step_try_remove_roles(context, roles, label):
 # -- When: SSO -------------------------------------------------------------------------------------
 @when("I ask for the SSO configuration")
 def step_get_sso(context):
-    context.world.result = admin.call(context.world, "get_sso_config")
+    context.world.result = admin.admin_ops(context.world).get_sso_config()
 
 
 @when("I try to ask for the SSO configuration")
 def step_try_get_sso(context):
-    admin.attempt(context.world, "get_sso_config")
+    admin.attempt(context.world, lambda adm: adm.get_sso_config())
 
 
 @when('I set an SSO configuration that gives everyone the role "{role:Label}"')
@@ -316,8 +315,7 @@ def step_listed_role_kinds(context):
 
 @then("the list includes administrators and non-administrators")
 def step_users_mixed(context):
-    flags = {user.is_admin for user in context.world.result}
-    assert flags == {True, False}, f"is_admin values in the list: {flags}"
+    checks.assert_users_mixed(context.world)
 
 
 @then("the account shows exactly what the catalog has for that user")
@@ -334,24 +332,17 @@ def step_returned_is_catalogs(context, label):
 
 @then("the account shows the user's latest sign-in as the last login, and the day they joined")
 def step_signed_in_dates(context):
-    world = context.world
-    account, (start, end) = world.result, world.sign_in_window
-    last_login = datetime.fromisoformat(account.last_login)
-    assert start <= last_login <= end, f"last login {account.last_login}, the sign-in was between {start} and {end}"
-    joined = checks.instant_problem("date_joined", account.date_joined, admin.JOINED)
-    assert joined is None, joined
+    checks.assert_signed_in_dates(context.world)
 
 
 @then("the account is marked as signing in through single sign-on only")
 def step_sso_only(context):
-    account = context.world.result
-    assert account.is_sso_only is True, f"is_sso_only is {account.is_sso_only!r}"
+    checks.assert_sso_only(context.world)
 
 
 @then("the account has no role and no extra roles")
 def step_no_roles(context):
-    account = context.world.result
-    assert account.role is None and account.extra_roles == [], f"role {account.role!r}, extra {account.extra_roles!r}"
+    checks.assert_no_roles(context.world)
 
 
 @then("every role of the account has the name, identifier, ARN and kind the catalog gives it")
@@ -367,42 +358,27 @@ def step_catalog_user_roles(context, label, role, extra):
 
 @then('the catalog has the user "{label:Label}", active and without administrator rights')
 def step_catalog_user_plain(context, label):
-    world = context.world
-    user = admin.require_catalog_user(world, label)
-    assert user.email == admin.email_of(world, label), f"{user.name}: email {user.email!r}"
-    assert user.is_active and not user.is_admin, f"{user.name}: active={user.is_active} admin={user.is_admin}"
-    assert not user.is_sso_only and not user.is_service, (
-        f"{user.name}: sso={user.is_sso_only} service={user.is_service}"
-    )
+    checks.assert_catalog_user_plain(context.world, label)
 
 
 @then('looking up the user "{label:Label}" returns the same account')
 def step_lookup_same(context, label):
-    world = context.world
-    created = world.result
-    found = admin.call(world, "get_user", admin.user_name(world, label))
-    assert found == created, f"looked up {found!r}\n  created {created!r}"
+    checks.assert_lookup_same(context.world, label)
 
 
 @then('the catalog still has the user "{label:Label}" with role "{role:Label}" and the original email')
 def step_catalog_user_unchanged(context, label, role):
-    world = context.world
-    user = admin.require_catalog_user(world, label)
-    assert user.role == role, f"{user.name}: role is now {user.role!r}, was {role!r}"
-    assert user.email == admin.email_of(world, label), f"{user.name}: email is now {user.email!r}"
+    checks.assert_catalog_user_unchanged(context.world, label, role)
 
 
 @then('the catalog has no user "{label:Label}"')
 def step_catalog_no_user(context, label):
-    world = context.world
-    assert admin.catalog_user(world, label) is None, f"the catalog has a user {admin.user_name(world, label)}"
+    checks.assert_catalog_no_user(context.world, label)
 
 
 @then('the user list no longer shows "{label:Label}"')
 def step_list_without(context, label):
-    world = context.world
-    names = [user.name for user in admin.call(world, "list_users")]
-    assert admin.user_name(world, label) not in names, f"{admin.user_name(world, label)} is still listed"
+    checks.assert_list_without(context.world, label)
 
 
 @then('the returned account shows the email "{email:Label}"')
@@ -413,16 +389,12 @@ def step_returned_email(context, email):
 
 @then('the catalog has the email "{email:Label}" for the user "{label:Label}"')
 def step_catalog_email(context, email, label):
-    world = context.world
-    user = admin.require_catalog_user(world, label)
-    assert user.email == admin.scoped_email(world, email), f"{user.name}: the catalog has email {user.email!r}"
+    checks.assert_catalog_email(context.world, email, label)
 
 
 @then('the catalog still has the original email for the user "{label:Label}"')
 def step_catalog_email_kept(context, label):
-    world = context.world
-    user = admin.require_catalog_user(world, label)
-    assert user.email == admin.email_of(world, label), f"{user.name}: the catalog has email {user.email!r}"
+    checks.assert_catalog_email_kept(context.world, label)
 
 
 @then("the returned account has administrator rights")
@@ -437,16 +409,12 @@ def step_returned_not_admin(context):
 
 @then('the user "{label:Label}" can administer the catalog')
 def step_can_administer(context, label):
-    world = context.world
-    assert admin.require_catalog_user(world, label).is_admin, "the catalog does not record administrator rights"
-    assert admin.can_administer(world, admin.user_name(world, label)), "the catalog refuses the user's admin query"
+    checks.assert_can_administer(context.world, label)
 
 
 @then('the user "{label:Label}" can no longer administer the catalog')
 def step_cannot_administer(context, label):
-    world = context.world
-    assert not admin.require_catalog_user(world, label).is_admin, "the catalog still records administrator rights"
-    assert not admin.can_administer(world, admin.user_name(world, label)), "the catalog still answers the admin query"
+    checks.assert_cannot_administer(context.world, label)
 
 
 @then("the returned account is inactive")
@@ -461,58 +429,37 @@ def step_returned_active(context):
 
 @then('the user "{label:Label}" can no longer sign in')
 def step_cannot_sign_in(context, label):
-    world = context.world
-    assert not admin.require_catalog_user(world, label).is_active, "the catalog still records the user as active"
-    ok, answer = admin.can_sign_in(world, admin.user_name(world, label))
-    assert not ok, f"the catalog still signs the user in: {answer}"
+    checks.assert_cannot_sign_in(context.world, label)
 
 
 @then('the user "{label:Label}" can sign in')
 def step_can_sign_in(context, label):
-    world = context.world
-    assert admin.require_catalog_user(world, label).is_active, "the catalog records the user as inactive"
-    ok, answer = admin.can_sign_in(world, admin.user_name(world, label))
-    assert ok, f"the catalog refuses to sign the user in: {answer}"
+    checks.assert_can_sign_in(context.world, label)
 
 
 @then("the password reset is accepted")
 def step_reset_accepted(context):
-    world = context.world
-    call = world.last_call("reset_user_password")
-    assert call.error is None and call.result is None, f"reset_user_password: {call.describe()}"
-    sent = [e.get("operation") for e in admin.stand_in(world).recent_requests(5)]
-    assert sent and sent[-1] in ("ResetUserPassword", "usersResetPassword"), f"the catalog was last asked {sent}"
+    checks.assert_reset_accepted(context.world)
 
 
 @then("the deletion is accepted")
 def step_delete_accepted(context):
-    call = context.world.last_call("delete_user")
-    assert call.error is None and call.result is None, f"delete_user: {call.describe()}"
+    checks.assert_delete_accepted(context.world)
 
 
 @then('the catalog still has the user "{label:Label}" as an active account')
 def step_still_active(context, label):
-    user = admin.require_catalog_user(context.world, label)
-    assert user.is_active, f"{user.name} is no longer active"
+    checks.assert_still_active(context.world, label)
 
 
 @then('the catalog still has the user "{label:Label}" with role "{role:Label}", active and without administrator rights')
 def step_untouched(context, label, role):
-    world = context.world
-    user = admin.require_catalog_user(world, label)
-    state = (user.role, user.email, user.is_active, user.is_admin)
-    expected = (role, admin.email_of(world, label), True, False)
-    assert state == expected, f"{user.name} changed: (role, email, active, admin) = {state}, expected {expected}"
+    checks.assert_untouched(context.world, label, role)
 
 
 @then("I am still an active administrator in the catalog")
 def step_still_admin(context):
-    world = context.world
-    record = admin.directory(world).get(world.user)
-    assert record is not None, f"the catalog no longer has the account {world.user}"
-    assert (record.is_active, record.is_admin) == (True, True), (
-        f"{world.user}: active={record.is_active} admin={record.is_admin}, expected an active administrator"
-    )
+    checks.assert_still_admin(context.world)
 
 
 # -- Then: errors ----------------------------------------------------------------------------------
@@ -550,17 +497,13 @@ def step_roles_kinds(context):
 
 @then('the roles include "{names:Label}"')
 def step_roles_include(context, names):
-    from quilt_e2e.domain.packages import split_list
-
-    listed = {role.name for role in context.world.result}
-    missing = [name for name in split_list(names) if name not in listed]
-    assert not missing, f"roles missing from the list: {missing} (listed {sorted(listed)})"
+    checks.assert_roles_include(context.world, names)
 
 
 # -- Then: SSO -------------------------------------------------------------------------------------
 @then("there is no SSO configuration")
 def step_no_sso(context):
-    assert context.world.result is None, f"expected no SSO configuration, got {context.world.result!r:.300}"
+    checks.assert_no_sso(context.world)
 
 
 @then("the SSO configuration returned is the catalog's: its text, when it was uploaded and by whom")
@@ -575,56 +518,34 @@ def step_sso_uploader_account(context):
 
 @then("the returned SSO configuration reads back as the one I set, uploaded by me")
 def step_sso_returned(context):
-    world = context.world
-    config = world.result
-    assert config is not None, "set_sso_config returned nothing"
-    assert checks.parsed_sso(config.text) == world.sso_sent, f"returned text {config.text!r} differs from what was set"
-    uploader = config.uploader.name if config.uploader else None
-    assert uploader == world.user, f"uploader {uploader!r}, expected {world.user!r}"
-    checks.assert_sso_is_catalogs(world, config)
+    checks.assert_sso_returned(context.world)
 
 
 @then("the catalog holds the SSO configuration I set")
 def step_catalog_sso(context):
-    world = context.world
-    stored = admin.catalog_sso_config(world)
-    assert stored is not None, "the catalog holds no SSO configuration"
-    assert checks.parsed_sso(stored.text) == world.sso_sent, f"the catalog holds {stored.text!r}"
-    assert stored.uploader.name == world.user, f"the catalog names {stored.uploader.name} as the uploader"
+    checks.assert_catalog_sso(context.world)
 
 
 @then("asking for the SSO configuration returns the one I set")
 def step_sso_read_back(context):
-    world = context.world
-    config = admin.call(world, "get_sso_config")
-    assert config is not None, "get_sso_config returned None"
-    assert checks.parsed_sso(config.text) == world.sso_sent, f"get_sso_config returned {config.text!r}"
-    checks.assert_sso_is_catalogs(world, config)
+    checks.assert_sso_read_back(context.world)
 
 
 @then('the SSO configuration returned gives everyone the role "{role:Label}"')
 def step_sso_get_existing(context, role):
-    config = context.world.result
-    assert config is not None, "get_sso_config returned None"
-    assert checks.parsed_sso(config.text) == admin.sso_config_for(role), f"returned {config.text!r}"
+    checks.assert_sso_get_existing(context.world, role)
 
 
 @then("the catalog still holds its previous SSO configuration")
 def step_sso_unchanged(context):
-    world = context.world
-    assert admin.catalog_sso_config(world) is world.sso_before, (
-        f"the SSO configuration changed to {admin.catalog_sso_config(world)!r:.300}"
-    )
+    checks.assert_sso_unchanged(context.world)
 
 
 @then("the removal returns no configuration")
 def step_removal_none(context):
-    world = context.world
-    call = world.last_call("set_sso_config")
-    assert call.error is None and call.result is None, f"set_sso_config(None): {call.describe()}"
+    checks.assert_removal_none(context.world)
 
 
 @then("the catalog holds no SSO configuration")
 def step_catalog_no_sso(context):
-    stored = admin.catalog_sso_config(context.world)
-    assert stored is None, f"the catalog still holds {stored.text!r:.300}"
+    checks.assert_catalog_no_sso(context.world)

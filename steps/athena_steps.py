@@ -83,88 +83,88 @@ def step_open_service_catalog(context, name):
 
 @when("I list the Athena workgroups")
 def step_list_workgroups(context):
-    athena.call(context.world, "list_workgroups")
+    athena.driver(context.world).list_workgroups()
 
 
 @when("I try to get the service's S3 client")
 def step_try_s3_client(context):
-    athena.attempt_property(context.world, "s3_client")
+    athena.attempt(context.world, lambda svc: svc.s3_client)
 
 
 @when("I try to list the Athena workgroups")
 def step_try_list_workgroups(context):
-    athena.attempt(context.world, "list_workgroups")
+    athena.attempt(context.world, lambda svc: svc.list_workgroups())
 
 
 # -- When: discovery -------------------------------------------------------------------------------
 @when("I list the Athena databases")
 def step_list_databases(context):
-    athena.call(context.world, "discover_databases")
+    athena.driver(context.world).discover_databases()
 
 
 @when('I list the Athena databases of the data catalog "{name:Label}"')
 def step_list_databases_catalog(context, name):
-    athena.call(context.world, "discover_databases", data_catalog_name=name)
+    athena.driver(context.world).discover_databases(data_catalog_name=name)
 
 
 @when("I list the tables of the test database")
 def step_list_tables(context):
-    athena.call(context.world, "discover_tables", context.world.settings.glue_database)
+    athena.driver(context.world).discover_tables(context.world.settings.glue_database)
 
 
 @when('I list the tables of the test database matching "{pattern:Text}"')
 def step_list_tables_matching(context, pattern):
-    athena.call(context.world, "discover_tables", context.world.settings.glue_database, table_pattern=pattern)
+    athena.driver(context.world).discover_tables(context.world.settings.glue_database, table_pattern=pattern)
 
 
 @when('I list the tables of the database "{name:Label}"')
 def step_list_tables_of(context, name):
-    athena.call(context.world, "discover_tables", name)
+    athena.driver(context.world).discover_tables(name)
 
 
 @when('I list the tables of the test database in the data catalog "{name:Label}"')
 def step_list_tables_catalog(context, name):
-    athena.call(context.world, "discover_tables", context.world.settings.glue_database, data_catalog_name=name)
+    athena.driver(context.world).discover_tables(context.world.settings.glue_database, data_catalog_name=name)
 
 
 @when("I ask for the columns of the sample table")
 def step_describe(context):
     settings = context.world.settings
-    athena.call(context.world, "get_table_metadata", settings.glue_database, settings.glue_table)
+    athena.driver(context.world).get_table_metadata(settings.glue_database, settings.glue_table)
 
 
 @when('I ask for the columns of the table "{label:Label}"')
 def step_describe_table(context, label):
     world = context.world
-    athena.call(world, "get_table_metadata", world.settings.glue_database, account.glue_table_name(world, label))
+    athena.driver(world).get_table_metadata(world.settings.glue_database, account.glue_table_name(world, label))
 
 
 @when('I ask for the columns of the sample table in the data catalog "{name:Label}"')
 def step_describe_catalog(context, name):
     settings = context.world.settings
-    athena.call(context.world, "get_table_metadata", settings.glue_database, settings.glue_table, data_catalog_name=name)
+    athena.driver(context.world).get_table_metadata(settings.glue_database, settings.glue_table, data_catalog_name=name)
 
 
 @when('I ask for the columns of the table "{table:Label}" of the database "{database:Label}"')
 def step_describe_in(context, table, database):
-    athena.call(context.world, "get_table_metadata", database, table)
+    athena.driver(context.world).get_table_metadata(database, table)
 
 
 # -- When: queries and formatting ------------------------------------------------------------------
 @when('I run the query "{sql}"')
 def step_query(context, sql):
-    athena.call(context.world, "execute_query", sql, database_name=context.world.settings.glue_database)
+    athena.driver(context.world).execute_query(sql, database_name=context.world.settings.glue_database)
 
 
 @when('I run the query "{sql}" without naming a database')
 def step_query_no_database(context, sql):
-    athena.call(context.world, "execute_query", sql)
+    athena.driver(context.world).execute_query(sql)
 
 
 @when('I run the query "{sql}" with at most {limit:d} rows')
 def step_query_limit(context, sql, limit):
     world = context.world
-    athena.call(world, "execute_query", sql, database_name=world.settings.glue_database, max_results=limit)
+    athena.driver(world).execute_query(sql, database_name=world.settings.glue_database, max_results=limit)
 
 
 @when('I format the result as "{output_format:Label}"')
@@ -175,11 +175,7 @@ def step_format(context, output_format):
 # -- Then: workgroups and the service --------------------------------------------------------------
 @then("the test workgroup is listed with its results going to the scratch bucket")
 def step_workgroup_listed(context):
-    settings = context.world.settings
-    by_name = {wg["name"]: wg for wg in context.world.result}
-    assert settings.athena_workgroup in by_name, f"workgroups: {sorted(by_name)}"
-    location = by_name[settings.athena_workgroup]["output_location"] or ""
-    assert location.startswith(f"s3://{settings.scratch_bucket}/"), f"results go to {location!r}"
+    athena.assert_workgroup_listed(context.world)
 
 
 @then("every enabled workgroup of the region is listed with the details Athena has for it")
@@ -195,7 +191,7 @@ def step_workgroup_order(context, labels):
 
 @then("no workgroup is offered")
 def step_no_workgroup(context):
-    assert context.world.result == [], f"workgroups offered: {context.world.result}"
+    athena.assert_no_workgroup(context.world)
 
 
 @then('the service runs its queries in the workgroup "{label:Label}" of the analyst\'s region')
@@ -257,10 +253,7 @@ def step_not_made(context, text):
 # -- Then: discovery -------------------------------------------------------------------------------
 @then("the test database is among them")
 def step_database_listed(context):
-    result = context.world.result
-    assert result.get("success"), f"discovery failed: {result.get('error')}"
-    names = [db["name"] for db in result["databases"]]
-    assert context.world.settings.glue_database in names, f"databases: {names}"
+    athena.assert_database_listed(context.world)
 
 
 @then("the databases listed are those of the Glue catalog, each with its documented fields")
@@ -272,10 +265,7 @@ def step_databases(context):
 
 @then("the sample table is among them")
 def step_table_listed(context):
-    result = context.world.result
-    assert result.get("success"), f"discovery failed: {result.get('error')}"
-    names = [table["name"] for table in result["tables"]]
-    assert context.world.settings.glue_table in names, f"tables: {names}"
+    athena.assert_table_listed(context.world)
 
 
 @then("the tables listed are those the test database has in Glue, each with its documented fields")
@@ -292,10 +282,7 @@ def step_tables_named(context, labels):
 
 @then('the columns are "{columns}"')
 def step_columns(context, columns):
-    result = context.world.result
-    assert result.get("success"), f"describe failed: {result.get('error')}"
-    actual = [f"{c['name']} {c['type']}" for c in result["columns"] + result["partitions"]]
-    assert actual == split_list(columns), f"columns are {actual}"
+    athena.assert_columns(context.world, columns)
 
 
 @then("the description has the columns the sample table has in Glue and no partitions")
@@ -318,8 +305,7 @@ def step_fails(context, what, text):
 # -- Then: query results ---------------------------------------------------------------------------
 @then('the result has the columns "{columns}"')
 def step_result_columns(context, columns):
-    frame = athena.result_frame(context.world)
-    assert list(frame.columns) == split_list(columns), f"columns are {list(frame.columns)}"
+    athena.assert_result_columns(context.world, columns)
 
 
 @then("the result rows equal the generated rows with id below {limit:d}, ordered by id")
@@ -363,7 +349,8 @@ def step_aggregate(context):
 
     table = athena.generated_table(context.world)
     expected = pd.DataFrame(
-        {"n": [len(table)], "total": [table["value"].sum()], "first_id": [table["id"].min()], "last_id": [table["id"].max()]}
+        {"n": [len(table)], "total": [table["value"].sum()],
+         "first_id": [table["id"].min()], "last_id": [table["id"].max()]}
     )
     athena.assert_frames_equal(athena.result_frame(context.world), expected)
 

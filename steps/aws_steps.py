@@ -2,7 +2,7 @@
 
 from behave import given, then, when
 
-from quilt_e2e.domain import aws, catalog_facts, session
+from quilt_e2e.domain import aws, session
 from quilt_e2e.domain.expectations import assert_same_names
 
 
@@ -13,33 +13,33 @@ def step_present_aws(context):
 
 @when('I ask the session for an S3 client in region "{region}"')
 def step_s3_client_region(context, region):
-    context.world.result = context.world.call("get_boto3_client", "s3", region=region)
+    context.world.result = context.world.ops.get_boto3_client("s3", region=region)
 
 
 @when("I ask the session for an S3 client")
 def step_s3_client(context):
-    context.world.result = context.world.call("get_boto3_client", "s3")
+    context.world.result = context.world.ops.get_boto3_client("s3")
 
 
 @when('I ask the session for a client of the AWS service "{service}" in region "{region}"')
 def step_client_in_region(context, service, region):
-    context.world.result = context.world.call("get_aws_client", service, region=region)
+    context.world.result = context.world.ops.get_aws_client(service, region=region)
 
 
 @when('I ask the session for a client of the AWS service "{service}"')
 def step_client(context, service):
-    context.world.result = context.world.call("get_aws_client", service)
+    context.world.result = context.world.ops.get_aws_client(service)
 
 
 @when('I ask the session for clients of the AWS services "{services}"')
 def step_clients(context, services):
     world = context.world
-    world.result = {service: world.call("get_aws_client", service) for service in aws.service_list(services)}
+    world.result = {service: world.ops.get_aws_client(service) for service in aws.service_list(services)}
 
 
 @when('I try to get a client for the AWS service "{service}"')
 def step_try_client(context, service):
-    context.world.attempt("get_aws_client", service)
+    context.world.attempt(lambda: context.world.ops.get_aws_client(service))
 
 
 @then("that client lists the reference data of the {dataset} dataset")
@@ -53,53 +53,39 @@ def step_client_lists(context, dataset):
 
 @then("that client reads every file of the {dataset} dataset with its reference checksum")
 def step_client_reads(context, dataset):
-    problems = aws.checksum_problems(context.world, context.world.result, dataset)
-    assert not problems, "; ".join(problems)
+    aws.assert_client_reads(context.world, dataset)
 
 
 @then('that client is bound to region "{region}"')
 def step_client_region(context, region):
-    client = context.world.result
-    assert client.meta.service_model.service_name == "s3", f"not an S3 client: {client.meta.service_model.service_name}"
-    actual = client.meta.region_name
-    assert actual == region, f"client region is {actual}, expected {region}"
+    aws.assert_client_region(context.world, region)
 
 
 @then('that client is a client of the AWS service "{service}" bound to region "{region}"')
 def step_client_service_region(context, service, region):
-    client = context.world.result
-    actual = (client.meta.service_model.service_name, client.meta.region_name)
-    assert actual == (service, region), f"the client is a {actual[0]} client in {actual[1]}, expected {service} in {region}"
+    aws.assert_client_service_region(context.world, service, region)
 
 
 @then("each client is a separate client of its service in the catalog's region")
 def step_clients_separate(context):
-    problems = aws.client_problems(context.world, context.world.result)
-    assert not problems, "; ".join(problems)
+    aws.assert_clients_separate(context.world)
 
 
 @then("each client answers a read-only call of its service")
 def step_clients_work(context):
-    world = context.world
-    problems = [p for service, client in world.result.items() if (p := aws.read_only_problem(world, service, client))]
-    assert not problems, "; ".join(problems)
+    aws.assert_clients_work(context.world)
 
 
 @then("that client acts as my own AWS identity")
 def step_own_identity(context):
-    world = context.world
-    arn, own = world.result.get_caller_identity()["Arn"], catalog_facts.own_aws_identity(world)
-    assert arn == own, f"the client acts as {arn}, expected my own identity {own}"
+    aws.assert_own_identity(context.world)
 
 
 @then("that client acts with the role the catalog grants {who}")
 def step_catalog_role(context, who):
-    world = context.world
-    assert world.user == session.ROLES_TO_USERS[who], f"test defect: logged in as {world.user}, not {who}"
-    catalog_facts.assert_catalog_role_identity(world, world.result.get_caller_identity()["Arn"])
+    aws.assert_catalog_role(context.world, who)
 
 
 @then("that client acts with the AWS credentials I presented")
 def step_presented_identity(context):
-    arn = context.world.result.get_caller_identity()["Arn"]
-    assert arn == context.presented_identity, f"the client acts as {arn}, expected {context.presented_identity}"
+    aws.assert_acts_as(context.world, context.presented_identity)

@@ -2,7 +2,7 @@
 
 from behave import given, then, when
 
-from quilt_e2e.domain import catalog_facts, other_catalogs, session
+from quilt_e2e.domain import catalog_checks, catalog_facts, other_catalogs, session
 
 
 # -- other catalog addresses (kept on the behave context for the scenario) -------------------------------
@@ -23,7 +23,8 @@ def step_denied_site(context):
 
 @given("a catalog whose configuration is not a JSON object")
 def step_list_config(context):
-    context.other_catalog_url = other_catalogs.catalog_serving(context.world, [catalog_facts.facts(context.world).config])
+    configs = [catalog_facts.facts(context.world).config]
+    context.other_catalog_url = other_catalogs.catalog_serving(context.world, configs)
 
 
 @given('a catalog whose configuration lacks its "{key}"')
@@ -55,25 +56,23 @@ def step_login_lacking(context, key):
 @when("I read the configuration of the catalog")
 def step_read_config(context):
     world = context.world
-    world.result = world.call("get_catalog_config", catalog_facts.facts(world).url)
+    world.result = world.ops.get_catalog_config(catalog_facts.facts(world).url)
 
 
 @when("I read the configuration of the catalog, its address ending in a slash")
 def step_read_config_slash(context):
     world = context.world
-    world.result = world.call("get_catalog_config", catalog_facts.facts(world).url + "/")
+    world.result = world.ops.get_catalog_config(catalog_facts.facts(world).url + "/")
 
 
 @when("I try to read the configuration of that catalog")
 def step_try_read_other(context):
-    context.world.attempt("get_catalog_config", context.other_catalog_url)
+    context.world.attempt(lambda: context.world.ops.get_catalog_config(context.other_catalog_url))
 
 
 @when("I try to read a catalog configuration from {address}")
 def step_try_read_address(context, address):
-    value = {"an empty address": "", "no address at all": None}.get(address, "?")
-    assert value != "?", f"test defect: unknown address {address!r}"
-    context.world.attempt("get_catalog_config", value)
+    catalog_checks.try_read_address(context.world, address)
 
 
 @then("I receive the catalog's configuration")
@@ -84,96 +83,81 @@ def step_config_is(context):
 
 @then("the error message names the catalog configuration")
 def step_error_names_config(context):
-    import re
-
-    message = str(context.world.last_attempt.error)
-    assert re.search(r"catalog[ _]config", message, re.IGNORECASE), f"the message does not name it: {message!r}"
+    catalog_checks.assert_error_names_config(context.world)
 
 
 @then("the error's details name the address I asked for")
 def step_error_address(context):
-    error = context.world.last_attempt.error
-    details = getattr(error, "context", None) or {}
-    assert details.get("catalog_url") == context.other_catalog_url, (
-        f"error context {details!r} does not give catalog_url {context.other_catalog_url!r}")
+    catalog_checks.assert_error_details_name(context.world, context.other_catalog_url)
 
 
 # -- the default catalog and registry ---------------------------------------------------------------------
 @when("I choose the catalog as my default catalog")
 def step_configure(context):
     world = context.world
-    world.result = world.call("configure_catalog", catalog_facts.facts(world).url)
+    world.result = world.ops.configure_catalog(catalog_facts.facts(world).url)
 
 
 @when("I try to choose the catalog as my default catalog")
 def step_try_configure(context):
     world = context.world
-    world.attempt("configure_catalog", catalog_facts.facts(world).url)
+    world.attempt(lambda: world.ops.configure_catalog(catalog_facts.facts(world).url))
 
 
 @when("I try to choose {address} as my default catalog")
 def step_try_configure_address(context, address):
-    value = {"an empty address": "", "no address at all": None,
-             "an address nobody answers at": other_catalogs.NOBODY_ANSWERS}.get(address, "?")
-    assert value != "?", f"test defect: unknown address {address!r}"
-    context.world.attempt("configure_catalog", value)
+    catalog_checks.try_configure_address(context.world, address)
 
 
 @then("the choice is accepted")
 def step_configure_accepted(context):
-    assert context.world.result is None, f"configure_catalog returned {context.world.result!r}, documented None"
+    catalog_checks.assert_configure_accepted(context.world)
 
 
 @then("my local Quilt configuration points at the catalog and its registry")
 def step_quilt_config_is(context):
-    world = context.world
-    problems = other_catalogs.quilt_config_problems(world, catalog_facts.facts(world))
-    assert not problems, "; ".join(problems)
+    catalog_checks.assert_quilt_config_is(context.world)
 
 
 @then("my local Quilt configuration still names no catalog")
 def step_quilt_config_none(context):
-    problems = other_catalogs.quilt_config_problems(context.world, None)
-    assert not problems, "; ".join(problems)
+    catalog_checks.assert_quilt_config_none(context.world)
 
 
 @when("I ask for the registry URL")
 def step_registry_url(context):
-    context.world.result = context.world.call("get_registry_url")
+    context.world.result = context.world.ops.get_registry_url()
 
 
 @then("the registry URL is the catalog's registry")
 def step_registry_is(context):
-    expected = catalog_facts.facts(context.world).registry_url
-    assert context.world.result == expected, f"registry URL {context.world.result!r}, expected {expected!r}"
+    catalog_checks.assert_registry_is(context.world)
 
 
 @then("there is no registry URL")
 def step_no_registry(context):
-    assert context.world.result is None, f"registry URL {context.world.result!r}, expected none"
+    catalog_checks.assert_no_registry(context.world)
 
 
 # -- buckets ----------------------------------------------------------------------------------------------
 @when("I list the buckets")
 def step_list_buckets(context):
-    context.world.result = context.world.call("list_buckets")
+    context.world.result = context.world.ops.list_buckets()
 
 
 @when("I try to list the buckets")
 def step_try_list_buckets(context):
-    context.world.attempt("list_buckets")
+    context.world.attempt(lambda: context.world.ops.list_buckets())
 
 
 @then("I see every bucket I can use, each with its creation date")
 def step_buckets_are(context):
-    problems = catalog_facts.bucket_list_problems(context.world, context.world.result)
-    assert not problems, "; ".join(problems)
+    catalog_checks.assert_buckets_are(context.world)
 
 
 @then("each bucket names its region and my access level to it")
 def step_bucket_regions(context):
-    problems = catalog_facts.bucket_location_problems(context.world, context.world.result)
-    assert not problems, "; ".join(problems)
+    catalog_checks.assert_bucket_regions(context.world)
 
 
 # -- a multiuser deployment's own settings ------------------------------------------------------------------
@@ -195,10 +179,9 @@ def step_dead_graphql(context):
 
 @then("the endpoint is the one the deployment names")
 def step_endpoint_named(context):
-    actual = context.world.result
-    assert actual == context.other_catalog_url, f"GraphQL endpoint {actual!r}, expected {context.other_catalog_url!r}"
+    catalog_checks.assert_endpoint_is(context.world, context.other_catalog_url)
 
 
 @when("I try to ask for the authentication status")
 def step_try_status(context):
-    context.world.attempt("get_auth_status")
+    context.world.attempt(lambda: context.world.ops.get_auth_status())

@@ -6,7 +6,6 @@ import quilt_e2e.step_types  # noqa: F401  (registers Text/Label)
 from quilt_e2e.domain import concurrency as cc
 from quilt_e2e.domain import packages as pk
 from quilt_e2e.domain import tabulator as tab
-from quilt_e2e.domain.expectations import assert_same_names
 from quilt_e2e.domain.registry import latest_top_hash
 from quilt_e2e.stack.baseline import baseline_package_name
 
@@ -185,13 +184,7 @@ def step_check_user_listing(context):
 
 @then('listing the catalog users afterwards includes "{labels:Label}"')
 def step_users_afterwards(context, labels):
-    from quilt_e2e.domain import admin as adm
-
-    world = context.world
-    names = cc.users_listed_now(world)
-    wanted = [adm.user_name(world, label) for label in pk.split_list(labels)]
-    missing = [name for name in wanted if name not in names]
-    assert not missing, f"the users {missing} are not listed: {sorted(names)}"
+    cc.assert_users_afterwards(context.world, labels)
 
 
 @then("the catalog has both tables in the {which} bucket with the configurations they were created with")
@@ -208,13 +201,7 @@ def step_check_table_listing(context, which):
 
 @then('listing the tables of the {which} bucket afterwards shows "{labels:Label}" as created')
 def step_tables_afterwards(context, which, labels):
-    world = context.world
-    listing = tab.call(world, "list_tabulator_tables", tab.bucket_named(world, which))
-    ours = tab.run_tables(world, listing)
-    assert_same_names("tables of this run", pk.split_list(labels), ours)
-    sent = {**getattr(world, "tables_before", {}), **world.configs_sent}  # the Given's tables and ours
-    for label in pk.split_list(labels):
-        assert ours[label] == sent[label], f"table {label} is listed with another configuration"
+    cc.assert_tables_afterwards(context.world, which, labels)
 
 
 @then("every operation answers as the registry and the catalog say it should")

@@ -7,61 +7,54 @@ from quilt_e2e.domain import catalog_facts, graphql, session
 
 @when("I ask for the GraphQL endpoint")
 def step_endpoint(context):
-    context.world.result = context.world.call("get_graphql_endpoint")
+    context.world.result = context.world.ops.get_graphql_endpoint()
 
 
 @when("I try to get the GraphQL endpoint")
 def step_try_endpoint(context):
-    context.world.attempt("get_graphql_endpoint")
+    context.world.attempt(lambda: context.world.ops.get_graphql_endpoint())
 
 
 @then("the endpoint is the GraphQL address of the catalog's registry")
 def step_endpoint_is(context):
-    expected = catalog_facts.facts(context.world).graphql_endpoint
-    assert context.world.result == expected, f"GraphQL endpoint {context.world.result!r}, expected {expected!r}"
+    graphql.assert_endpoint_is(context.world)
 
 
 @when("I ask for the GraphQL authentication headers")
 def step_headers(context):
-    context.world.result = context.world.call("get_graphql_auth_headers")
+    context.world.result = context.world.ops.get_graphql_auth_headers()
 
 
 @when("I try to get the GraphQL authentication headers")
 def step_try_headers(context):
-    context.world.attempt("get_graphql_auth_headers")
+    context.world.attempt(lambda: context.world.ops.get_graphql_auth_headers())
 
 
 @then("the headers carry a bearer token the catalog accepts as {who}")
 def step_headers_accepted(context, who):
-    import requests
-
-    world, headers = context.world, context.world.result
-    assert isinstance(headers, dict), f"expected a dict of headers, got {headers!r}"
-    assert str(headers.get("Authorization", "")).startswith("Bearer "), "no bearer token in the headers"
-    endpoint = catalog_facts.facts(world).graphql_endpoint
-    answer = requests.post(endpoint, json={"query": "{ me { name } }"}, headers=headers, timeout=30).json()
-    assert answer.get("data", {}).get("me", {}).get("name") == session.ROLES_TO_USERS[who], f"catalog said {answer}"
+    graphql.assert_headers_accepted(context.world, who)
 
 
 @when("I run a GraphQL query for my user name")
 def step_graphql_me(context):
-    context.world.result = context.world.call("execute_graphql_query", graphql.MY_NAME)
+    context.world.result = context.world.ops.execute_graphql_query(graphql.MY_NAME)
 
 
 @when("I try to run a GraphQL query for my user name")
 def step_try_graphql(context):
-    context.world.attempt("execute_graphql_query", graphql.MY_NAME)
+    context.world.attempt(lambda: context.world.ops.execute_graphql_query(graphql.MY_NAME))
 
 
 @when("I run a GraphQL query for my user name, addressed to the catalog's registry")
 def step_graphql_me_registry(context):
     registry = catalog_facts.facts(context.world).registry_url
-    context.world.result = context.world.call("execute_graphql_query", graphql.MY_NAME, registry=registry)
+    context.world.result = context.world.ops.execute_graphql_query(graphql.MY_NAME, registry=registry)
 
 
 @when("I try to run a GraphQL query for my user name, addressed to a registry nobody answers at")
 def step_graphql_me_elsewhere(context):
-    context.world.attempt("execute_graphql_query", graphql.MY_NAME, registry=graphql.NOBODY_ANSWERS)
+    world = context.world
+    world.attempt(lambda: world.ops.execute_graphql_query(graphql.MY_NAME, registry=graphql.NOBODY_ANSWERS))
 
 
 @then("the catalog answers with the user name of {who}")
@@ -72,31 +65,26 @@ def step_graphql_answer(context, who):
 @when("I run a GraphQL query for the data bucket's configuration, passing its name as a variable")
 def step_graphql_variables(context):
     world = context.world
-    world.result = world.call("execute_graphql_query", graphql.BUCKET_CONFIG, variables={"name": world.settings.data_bucket})
+    variables = {"name": world.settings.data_bucket}
+    world.result = world.ops.execute_graphql_query(graphql.BUCKET_CONFIG, variables=variables)
 
 
 @then("the catalog answers with the data bucket's configuration")
 def step_graphql_bucket(context):
-    world = context.world
-    expected = graphql.expected_bucket_config(world, world.settings.data_bucket)
-    assert world.result == expected, f"GraphQL answered {world.result!r}, expected {expected!r}"
+    graphql.assert_graphql_bucket(context.world)
 
 
 @when("I try to run a GraphQL query with {problem}")
 def step_try_bad_query(context, problem):
     document, variables = graphql.bad_query(problem)
-    context.world.attempt("execute_graphql_query", document, variables=variables)
+    context.world.attempt(lambda: context.world.ops.execute_graphql_query(document, variables=variables))
 
 
 @when("I try to run a GraphQL query for the catalog's users")
 def step_try_user_list(context):
-    context.world.attempt("execute_graphql_query", graphql.USER_LIST)
+    context.world.attempt(lambda: context.world.ops.execute_graphql_query(graphql.USER_LIST))
 
 
 @when("I try to list the catalog users")
 def step_try_list_users(context):
-    from quilt_mcp.ops.admin_ops import AdminOps
-
-    admin = context.world.ops.admin
-    assert isinstance(admin, AdminOps), f"QuiltOps.admin gave {admin!r}, not the AdminOps interface"
-    context.world.attempt("list_users", target=admin)
+    graphql.try_list_users(context.world)

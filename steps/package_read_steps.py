@@ -24,19 +24,19 @@ register_type(PackageOperation=package_operation)
 @when("I ask for the package information")
 def step_package_info(context):
     world = context.world
-    world.result = world.call("get_package_info", pk.current(world).name, world.registry)
+    world.result = world.ops.get_package_info(pk.current(world).name, world.registry)
 
 
 @when('I try to get information on the package "{name}"')
 def step_try_info(context, name):
     world = context.world
-    world.attempt("get_package_info", name, world.registry)
+    world.attempt(lambda: world.ops.get_package_info(name, world.registry))
 
 
 @when("I read the package metadata")
 def step_read_metadata(context):
     world = context.world
-    world.result = world.call("get_package_metadata", pk.current(world).name, world.registry)
+    world.result = world.ops.get_package_metadata(pk.current(world).name, world.registry)
 
 
 @when('I try to {operation:PackageOperation} the package named "{name}"')
@@ -55,92 +55,92 @@ def step_try_operation_bare_registry(context, operation):
 @when("I browse the root of the package")
 def step_browse_root(context):
     world = context.world
-    world.result = world.call("browse_content", pk.current(world).name, world.registry)  # path defaults to the root
+    world.result = world.ops.browse_content(pk.current(world).name, world.registry)  # path defaults to the root
 
 
 @when('I browse the folder "{path}" of the package')
 def step_browse_folder(context, path):
     world = context.world
-    world.result = world.call("browse_content", pk.current(world).name, world.registry, path)
+    world.result = world.ops.browse_content(pk.current(world).name, world.registry, path)
 
 
 @when("I try to browse the root of the package")
 def step_try_browse_root(context):
     world = context.world
-    world.attempt("browse_content", pk.current(world).name, world.registry, "")
+    world.attempt(lambda: world.ops.browse_content(pk.current(world).name, world.registry, ""))
 
 
 @when('I try to browse the folder "{path}" of the package')
 def step_try_browse(context, path):
     world = context.world
-    world.attempt("browse_content", pk.current(world).name, world.registry, path)
+    world.attempt(lambda: world.ops.browse_content(pk.current(world).name, world.registry, path))
 
 
 @when('I ask for a download link to "{path}" in the package')
 def step_download_link(context, path):
     world = context.world
-    world.result = world.call("get_content_url", pk.current(world).name, world.registry, path)
+    world.result = world.ops.get_content_url(pk.current(world).name, world.registry, path)
 
 
 @when('I ask for a download link to its file "{key}"')
 def step_download_link_to_reference_file(context, key):
     world = context.world
     path = pk.path_of_reference_file(world, key)
-    world.result = world.call("get_content_url", pk.current(world).name, world.registry, path)
+    world.result = world.ops.get_content_url(pk.current(world).name, world.registry, path)
 
 
 @when('I try to get a download link to "{path:Text}" in the package')
 def step_try_download_link(context, path):
     world = context.world
-    world.attempt("get_content_url", pk.current(world).name, world.registry, path)
+    world.attempt(lambda: world.ops.get_content_url(pk.current(world).name, world.registry, path))
 
 
 @when('I try to get a download link to "{path}" in the package named "{name}"')
 def step_try_download_link_named(context, path, name):
     world = context.world
-    world.attempt("get_content_url", name, world.registry, path)
+    world.attempt(lambda: world.ops.get_content_url(name, world.registry, path))
 
 
 # -- When: search ------------------------------------------------------------------------------------------------
 @when('I search the registry for "{query}"')
 def step_search(context, query):
     world = context.world
-    world.result = world.call("search_packages", query, world.registry)
+    world.result = world.ops.search_packages(query, world.registry)
 
 
 @when("I search the registry with an empty query")
 def step_search_everything(context):
     world = context.world
-    world.result = world.call("search_packages", "", world.registry)
+    world.result = world.ops.search_packages("", world.registry)
 
 
 @when("I search the registry for the package's name")
 def step_search_current(context):
     world = context.world
-    world.result = world.call("search_packages", pk.current(world).name, world.registry)
+    world.result = world.ops.search_packages(pk.current(world).name, world.registry)
 
 
 @when("I search the data bucket's registry for \"{query}\"")
 def step_search_data_bucket(context, query):
     world = context.world
-    world.result = world.call("search_packages", query, f"s3://{world.settings.data_bucket}")
+    world.result = world.ops.search_packages(query, f"s3://{world.settings.data_bucket}")
 
 
 @when("I search a registry the catalog does not know for \"{query}\"")
 def step_search_unknown_registry(context, query):
     world = context.world
-    world.result = world.call("search_packages", query, f"s3://{world.settings.run_id}-unknown-registry")
+    world.result = world.ops.search_packages(query, f"s3://{world.settings.run_id}-unknown-registry")
 
 
 @when('I try to search the registry for "{query}"')
 def step_try_search(context, query):
     world = context.world
-    world.attempt("search_packages", query, world.registry)
+    world.attempt(lambda: world.ops.search_packages(query, world.registry))
 
 
 @when('I try to search without naming a registry for "{query}"')
 def step_try_search_no_registry(context, query):
-    context.world.attempt("search_packages", query, None)
+    context.world.attempt(lambda: context.world.ops.search_packages(query, None))
 
 
 @then('the error names the package, the registry and the path "{path:Text}"')
@@ -156,16 +156,12 @@ def step_info_names(context):
 
 @then('the information shows description "{description}" and tags "{tags}"')
 def step_info_metadata(context, description, tags):
-    info = context.world.result
-    assert info.description == description, f"description {info.description!r}"
-    assert list(info.tags) == pk.split_list(tags), f"tags {info.tags!r}"
+    checks.assert_info_metadata(context.world, description, tags)
 
 
 @then("the information shows no description and no tags")
 def step_info_no_metadata(context):
-    info = context.world.result
-    assert info.description is None, f"description {info.description!r} for a package without one"
-    assert info.tags == [], f"tags {info.tags!r} for a package without any"
+    checks.assert_info_no_metadata(context.world)
 
 
 @then("the information dates the package at its latest revision and names its registry and bucket")
@@ -175,29 +171,18 @@ def step_info_rest(context):
 
 @then("the metadata is exactly the metadata file of the {dataset} dataset")
 def step_metadata_is_file(context, dataset):
-    world = context.world
-    expected = pk.metadata_file(world, dataset)
-    assert world.result == expected, f"metadata differs:\n got  {world.result}\n want {expected}"
+    checks.assert_metadata_is_file(context.world, dataset)
 
 
 # -- Then: listings ------------------------------------------------------------------------------------------------
 @then('the listing shows the folders "{folders}" as directories without a size')
 def step_listing_folders(context, folders):
-    listing = context.world.result
-    directories = [item for item in listing if item.type == "directory"]
-    if not directories:
-        sample = [item.path for item in listing[:3]]
-        raise AssertionError(f"listing has no directory entries: {len(listing)} files, e.g. {sample}")
-    assert_same_names("folders", pk.split_list(folders), [d.path.rstrip("/") for d in directories])
-    sized = [d.path for d in directories if d.size is not None]
-    assert not sized, f"directories with a size: {sized}"
-    checks.assert_entries_described(context.world)
+    checks.assert_listing_folders(context.world, folders)
 
 
 @then("the listing shows no files")
 def step_listing_no_files(context):
-    files = [item.path for item in context.world.result if item.type == "file"]
-    assert not files, f"root listing shows {len(files)} files, e.g. {files[:3]}"
+    checks.assert_listing_no_files(context.world)
 
 
 @then('the listing shows exactly the files of "{folder}" in the {dataset} dataset')
@@ -215,12 +200,7 @@ def step_listing_single(context, path):
 
 @then("every listed file has its size in bytes")
 def step_listing_sizes(context):
-    world = context.world
-    entries = pk.revision_entries(world, pk.current(world).latest)
-    for item in world.result:
-        if item.type == "file":
-            assert item.path in entries, f"{item.path} is not a file of the package"
-            assert item.size == entries[item.path].size, f"{item.path}: size {item.size} != {entries[item.path].size}"
+    checks.assert_listing_sizes(context.world)
 
 
 @then("every listed entry has no date, no download link and the metadata of its file")
@@ -230,15 +210,12 @@ def step_listing_described(context):
 
 @then("the listing has one entry for each of the {count:d} files of the {dataset} dataset")
 def step_listing_count(context, count, dataset):
-    world = context.world
-    expected = world.reference.files(dataset)
-    assert len(expected) == count, f"the {dataset} dataset has {len(expected)} files, the scenario says {count}"
-    listed = [item.path for item in world.result]
-    assert len(listed) == count, f"the listing has {len(listed)} entries"
-    assert_same_names("listed paths", expected, listed)
+    checks.assert_listing_count(context.world, count, dataset)
 
 
-TIMED_ACTIVITIES = {"browsing": "browse_content", "creating it": "create_package_revision", "searching": "search_packages"}
+TIMED_ACTIVITIES = {
+    "browsing": "browse_content", "creating it": "create_package_revision", "searching": "search_packages",
+}
 
 
 @then("{activity} is measured against the spec's limit of {limit:d} seconds")
@@ -260,39 +237,27 @@ def step_link_expiry(context):
 # -- Then: search ---------------------------------------------------------------------------------------------------
 @then("the results include the baseline package {name}")
 def step_search_hit(context, name):
-    names = [info.name for info in context.world.result]
-    assert baseline_package_name(name) in names, f"search found {names}"
+    checks.assert_search_hit(context.world, name)
 
 
 @then('the results name exactly the baseline packages "{names:Label}"')
 def step_search_exactly(context, names):
-    found = [info.name for info in context.world.result]
-    expected = [baseline_package_name(name) for name in pk.split_list(names)]
-    assert sorted(found) == sorted(expected), f"search found {sorted(found)}, expected exactly {sorted(expected)}"
+    checks.assert_search_exactly(context.world, names)
 
 
 @then("the results include the package")
 def step_search_hit_current(context):
-    world = context.world
-    names = [info.name for info in world.result]
-    assert pk.current(world).name in names, f"search found {names}"
+    checks.assert_search_hit_current(context.world)
 
 
 @then("every result names a package the registry lists")
 def step_search_results_listed(context):
-    world = context.world
-    listed = pk.registry_packages(world)
-    strays = [(info.name, info.top_hash) for info in world.result if info.name not in listed]
-    assert not strays, f"results that name no package of the registry: {strays[:5]}"
+    checks.assert_search_results_listed(context.world)
 
 
 @then("every result names its registry, bucket and a 64-character top hash")
 def step_search_fields(context):
-    world = context.world
-    for info in world.result:
-        assert info.bucket == world.settings.packages_bucket, f"{info.name}: bucket {info.bucket!r}"
-        assert info.registry == world.registry, f"{info.name}: registry {info.registry!r}"
-        assert pk.TOP_HASH.match(info.top_hash or ""), f"{info.name}: top hash {info.top_hash!r}"
+    checks.assert_search_fields(context.world)
 
 
 @then("the baseline package {name} is shown as the registry has it: name, description, tags, latest revision, time, "
@@ -314,12 +279,9 @@ def step_search_once(context):
 
 @then('the results show the package with the tags "{tags}"')
 def step_search_tags(context, tags):
-    world = context.world
-    name = pk.current(world).name
-    found = [list(info.tags) for info in world.result if info.name == name]
-    assert found == [pk.split_list(tags)], f"search shows {name} with tags {found}, expected {pk.split_list(tags)}"
+    checks.assert_search_tags(context.world, tags)
 
 
 @then("the search finds nothing")
 def step_search_empty(context):
-    assert context.world.result == [], f"search found {[i.name for i in context.world.result]}"
+    checks.assert_search_empty(context.world)

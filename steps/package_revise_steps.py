@@ -6,8 +6,7 @@ import quilt_e2e.step_types  # noqa: F401  (registers Text/Label)
 from quilt_e2e.domain import cross_backend
 from quilt_e2e.domain import package_checks as checks
 from quilt_e2e.domain import packages as pk
-from quilt_e2e.domain.expectations import diagnose_diff
-from quilt_e2e.stack.baseline import BASELINES, baseline_package_name
+from quilt_e2e.stack.baseline import baseline_package_name
 
 
 # -- When: revise --------------------------------------------------------------------------------
@@ -83,65 +82,61 @@ def step_try_add_missing(context):
 def step_diff_revisions(context):
     world = context.world
     package = pk.current(world)
-    world.result = world.call(
-        "diff_packages", package.name, package.name, world.registry, package.revisions[0], package.latest
-    )
+    first, latest = package.revisions[0], package.latest
+    world.result = world.ops.diff_packages(package.name, package.name, world.registry, first, latest)
 
 
 @when("I compare the latest revision of the package with the first")
 def step_diff_revisions_back(context):
     world = context.world
     package = pk.current(world)
-    world.result = world.call(
-        "diff_packages", package.name, package.name, world.registry, package.latest, package.revisions[0]
-    )
+    first, latest = package.revisions[0], package.latest
+    world.result = world.ops.diff_packages(package.name, package.name, world.registry, latest, first)
 
 
 @when("I compare baseline package {first} with baseline package {second}")
 def step_diff_baselines(context, first, second):
     world = context.world
-    world.result = world.call(
-        "diff_packages", baseline_package_name(first), baseline_package_name(second), world.registry
-    )
+    world.result = world.ops.diff_packages(baseline_package_name(first), baseline_package_name(second), world.registry)
 
 
 @when("I compare the package with itself")
 def step_diff_self(context):
     world = context.world
     name = pk.current(world).name
-    world.result = world.call("diff_packages", name, name, world.registry)
+    world.result = world.ops.diff_packages(name, name, world.registry)
 
 
 @when('I try to compare the package at revision "{revision}" with its latest revision')
 def step_try_diff(context, revision):
     world = context.world
     name = pk.current(world).name
-    world.attempt("diff_packages", name, name, world.registry, revision, None)
+    world.attempt(lambda: world.ops.diff_packages(name, name, world.registry, revision, None))
 
 
 @when('I try to compare the package with the package "{other}"')
 def step_try_diff_other(context, other):
     world = context.world
-    world.attempt("diff_packages", pk.current(world).name, other, world.registry)
+    world.attempt(lambda: world.ops.diff_packages(pk.current(world).name, other, world.registry))
 
 
 @when("I delete the package, naming the registry {form}")
 def step_delete(context, form):
     world = context.world
     bucket = {"by its name": world.settings.packages_bucket, "as an S3 URI": world.registry}[form]
-    world.result = world.call("delete_package", bucket, pk.current(world).name)
+    world.result = world.ops.delete_package(bucket, pk.current(world).name)
 
 
 @when("I delete a package that does not exist")
 def step_delete_missing(context):
     world = context.world
-    world.result = world.call("delete_package", world.settings.packages_bucket, world.run_package_name("never-made"))
+    world.result = world.ops.delete_package(world.settings.packages_bucket, world.run_package_name("never-made"))
 
 
 @when("I delete a package from a bucket that does not exist")
 def step_delete_missing_bucket(context):
     world = context.world
-    world.result = world.call("delete_package", f"{world.settings.run_id}-no-such-bucket", "test-user/simple-csv")
+    world.result = world.ops.delete_package(f"{world.settings.run_id}-no-such-bucket", "test-user/simple-csv")
 
 
 # -- Then: revision ----------------------------------------------------------------------------------------
@@ -190,36 +185,28 @@ def step_unchanged(context):
 
 @then('the diff lists added "{added:Text}", modified "{modified:Text}" and deleted "{deleted:Text}"')
 def step_diff(context, added, modified, deleted):
-    expected = {"added": pk.split_list(added), "modified": pk.split_list(modified), "deleted": pk.split_list(deleted)}
-    problem = diagnose_diff(expected, context.world.result)
-    assert problem is None, problem
+    checks.assert_diff(context.world, added, modified, deleted)
 
 
 # -- Then: deletion -------------------------------------------------------------------------------------------
 @then("the deletion is confirmed")
 def step_deleted(context):
-    assert context.world.result is True, f"delete_package returned {context.world.result!r}"
+    checks.assert_deleted(context.world)
 
 
 @then("the deletion reports that nothing was deleted")
 def step_nothing_deleted(context):
-    assert context.world.result is False, f"delete_package returned {context.world.result!r} with nothing to delete"
+    checks.assert_nothing_deleted(context.world)
 
 
 @then("the registry no longer lists the package")
 def step_not_listed(context):
-    world = context.world
-    name = pk.current(world).name
-    assert name not in pk.registry_packages(world), f"{name} is still in the registry"
+    checks.assert_not_listed(context.world)
 
 
 @then("the registry still lists the package")
 def step_still_listed(context):
-    world = context.world
-    package = pk.current(world)
-    assert package.name in pk.registry_packages(world), f"{package.name} is gone from the registry"
-    pointers = pk.package_pointers(world, package.name)
-    assert pointers.get("latest") == package.latest, f"{package.name}'s pointers changed: {pointers}"
+    checks.assert_still_listed(context.world)
 
 
 @then("the registry holds no revision pointer of the package")
@@ -229,21 +216,12 @@ def step_no_pointers(context):
 
 @then("the {dataset} reference data is still in the data bucket")
 def step_reference_kept(context, dataset):
-    from datagen.checksums import sha256_bytes
-
-    world = context.world
-    s3 = world.s3()
-    for relpath in world.reference.files(dataset):
-        key = world.reference.key(dataset, relpath)
-        body = s3.get_object(Bucket=world.settings.data_bucket, Key=key)["Body"].read()
-        assert sha256_bytes(body) == world.reference.checksums[key], f"{key} changed"
+    checks.assert_reference_kept(context.world, dataset)
 
 
 @then("every baseline package is still in the registry")
 def step_baselines_kept(context):
-    listed = pk.registry_packages(context.world)
-    missing = [baseline_package_name(b.name) for b in BASELINES if baseline_package_name(b.name) not in listed]
-    assert not missing, f"baseline packages missing: {missing}"
+    checks.assert_baselines_kept(context.world)
 
 
 # -- cross-backend ---------------------------------------------------------------------------------------
@@ -273,7 +251,4 @@ def step_other_files(context):
 
 @then('it shows description "{description}" and tags "{tags}"')
 def step_other_metadata(context, description, tags):
-    world = context.world
-    metadata = world.call_with(world.other_ops, "get_package_metadata", pk.current(world).name, world.registry)
-    assert metadata.get("description") == description, f"description {metadata.get('description')!r}"
-    assert metadata.get("tags") == pk.split_list(tags), f"tags {metadata.get('tags')!r}"
+    checks.assert_other_metadata(context.world, description, tags)

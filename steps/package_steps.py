@@ -111,22 +111,12 @@ def step_try_create_bare_registry(context, dataset):
 
 @then("the registry holds the new package with exactly the files of the {dataset} dataset")
 def step_registry_holds_new(context, dataset):
-    world = context.world
-    package = pk.current(world)
-    pointers = pk.package_pointers(world, package.name)
-    assert "latest" in pointers, f"the registry holds no package {package.name}"
-    package.revisions.append(pointers["latest"])
-    pk.assert_holds_dataset(world, dataset)
+    checks.assert_registry_holds_new(context.world, dataset)
 
 
 @then("the call succeeds with the new revision")
 def step_call_succeeds(context):
-    world = context.world
-    attempt = world.last_attempt
-    if attempt.error is not None:
-        raise AssertionError(f"the call failed: {type(attempt.error).__name__}: {attempt.error}")
-    world.result = attempt.result
-    pk.assert_created(world)
+    checks.assert_call_succeeds(context.world)
 
 
 @when("I create a package from the {dataset} dataset without naming a registry")
@@ -166,7 +156,7 @@ def step_try_create_uri(context, uri):
 @when('I try to create a package from the {dataset} dataset followed by the location "{uri}"')
 def step_try_create_second_uri(context, dataset, uri):
     world = context.world
-    pk.try_create(world, world.run_package_name("bad-second-location"), world.reference.uris(dataset) + [uri])
+    pk.try_create(world, world.run_package_name("bad-second-location"), [*world.reference.uris(dataset), uri])
 
 
 @when("I try to create a package from no files at all")
@@ -188,13 +178,13 @@ def step_try_create_default_registry(context, dataset):
     name = world.run_package_name(f"{dataset}-no-registry")
     world.package_request = pk.Request("create_package_revision", name, pk.s3_registry(world),
                                        world.reference.uris(dataset))
-    world.attempt("create_package_revision", name, world.reference.uris(dataset))
+    world.attempt(lambda: world.ops.create_package_revision(name, world.reference.uris(dataset)))
 
 
 @when("I try to create a package from the {dataset} dataset and a file that does not exist")
 def step_try_create_missing_file(context, dataset):
     world = context.world
-    uris = world.reference.uris(dataset) + [pk.missing_file_uri(world)]
+    uris = [*world.reference.uris(dataset), pk.missing_file_uri(world)]
     pk.try_create(world, world.run_package_name(f"{dataset}-with-missing-file"), uris)
 
 
@@ -251,20 +241,12 @@ def step_metadata_file(context):
 
 @then("every file in the package sits at its path in the data bucket")
 def step_keys_are_paths(context):
-    world = context.world
-    entries = pk.revision_entries(world, pk.current(world).latest)
-    for logical_key, entry in entries.items():
-        source = pk.reference_key_of(world, entry.physical_key)
-        assert logical_key == source, f"{logical_key!r} should sit at {source!r}"
+    checks.assert_keys_are_paths(context.world)
 
 
 @then("every file in the package sits at the package root under its own name")
 def step_keys_are_names(context):
-    world = context.world
-    entries = pk.revision_entries(world, pk.current(world).latest)
-    for logical_key, entry in entries.items():
-        name = pk.reference_key_of(world, entry.physical_key).rsplit("/", 1)[-1]
-        assert logical_key == name, f"{logical_key!r} should be {name!r}"
+    checks.assert_keys_are_names(context.world)
 
 
 @then("the reported file count equals the number of files in the new revision")
@@ -280,6 +262,4 @@ def step_error_names_request(context):
 
 @then("the registry holds no new package")
 def step_no_new_package(context):
-    world = context.world
-    new = pk.registry_packages(world) - (world.registry_before or set())
-    assert not new, f"packages appeared despite the refusal: {sorted(new)}"
+    checks.assert_no_new_package(context.world)

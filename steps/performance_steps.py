@@ -21,7 +21,7 @@ def step_registry_of_100(context):
 @when("I browse the root of the package, measuring time and memory")
 def step_browse_measured(context):
     world = context.world
-    perf.measured(world, "browse_content", pk.current(world).name, world.registry, "")
+    perf.measured(world, lambda: world.ops.browse_content(pk.current(world).name, world.registry, ""))
 
 
 @when("I create a package from the {dataset} dataset, measuring time and memory")
@@ -33,14 +33,14 @@ def step_create_measured(context, dataset):
         created.append(pk.create_from_dataset(world, dataset))
         return world.result
 
-    perf.measured_action(world, create)
+    perf.measured(world, create)
     world.packages["current"] = created[0]
 
 
 @when('I search the registry for "{query:Label}", measuring time and memory')
 def step_search_measured(context, query):
     world = context.world
-    perf.measured(world, "search_packages", query, world.registry)
+    perf.measured(world, lambda: world.ops.search_packages(query, world.registry))
 
 
 @when("I send the catalog one query over its buckets and the revisions of seven packages, measuring time and memory")

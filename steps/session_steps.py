@@ -3,16 +3,12 @@ authentication status."""
 
 from behave import given, then, when
 
-from quilt_e2e.domain import catalog_facts, session
+from quilt_e2e.domain import catalog_facts, expectations, session, session_checks
 
 
 @given("no catalog login exists")
 def step_no_login(context):
-    world = context.world
-    world.user = ""  # explicitly nobody
-    sandbox = world.stack.sandbox
-    auth_file = sandbox.quilt_data_dir / "auth.json" if sandbox else None
-    assert auth_file is None or not auth_file.exists(), f"a catalog login exists in the sandbox: {auth_file}"
+    session_checks.start_logged_out(context.world)
 
 
 @given("I am logged in to the catalog as {who}")
@@ -65,33 +61,24 @@ def step_damaged_credentials(context):
 
 @when("I open a QuiltOps session")
 def step_open_session(context):
-    assert context.world.ops is not None
+    context.world.sut  # noqa: B018  the real factory builds QuiltOps (recorded); a failure fails the step
 
 
 @when("I try to open a QuiltOps session")
 def step_try_open_session(context):
     from quilt_mcp.ops.factory import QuiltOpsFactory
 
-    context.world.attempt("create", target=QuiltOpsFactory)
+    context.world.attempt(lambda: context.world.drive(QuiltOpsFactory).create())
 
 
 @then("the session is served by the {backend} backend")
 def step_backend(context, backend):
-    from quilt_mcp.backends.platform_backend import Platform_Backend
-    from quilt_mcp.backends.quilt3_backend import Quilt3_Backend
-    from quilt_mcp.ops.quilt_ops import QuiltOps
-
-    expected = {"Quilt3": Quilt3_Backend, "Platform": Platform_Backend}[backend]
-    other = Platform_Backend if expected is Quilt3_Backend else Quilt3_Backend
-    ops = context.world.ops
-    assert isinstance(ops, QuiltOps), f"{type(ops)} is not a QuiltOps"
-    assert isinstance(ops, expected) and not isinstance(ops, other), (
-        f"expected the {backend} backend, got {type(ops).__name__}")
+    expectations.assert_served_by(context.world.sut, backend)
 
 
 @when("I ask for the authentication status")
 def step_auth_status(context):
-    context.world.result = context.world.call("get_auth_status")
+    context.world.result = context.world.ops.get_auth_status()
 
 
 @then("I am reported as authenticated against the catalog")
@@ -107,9 +94,7 @@ def step_authenticated_degraded(context):
 
 @then("I am reported as not authenticated")
 def step_not_authenticated(context):
-    status = context.world.result
-    assert type(status).__name__ == "Auth_Status", f"expected an Auth_Status, got {status!r}"
-    assert status.is_authenticated is False, f"reported authenticated: {status!r}"
+    session_checks.assert_not_authenticated(context.world)
 
 
 @then("the status names no catalog and no registry")

@@ -45,137 +45,142 @@ def step_given_open_query(context, enabled):
 @when("I list the tabulator tables of the {which} bucket")
 def step_list_tables(context, which):
     world = context.world
-    tab.call(world, "list_tabulator_tables", tab.bucket_named(world, which))
+    tab.ops(world).list_tabulator_tables(tab.bucket_named(world, which))
 
 
 @when("I try to list the tabulator tables of the {which} bucket")
 def step_try_list_which(context, which):
     world = context.world
-    tab.attempt(world, "list_tabulator_tables", tab.bucket_named(world, which))
+    tab.attempt(world, lambda ops: ops.list_tabulator_tables(tab.bucket_named(world, which)))
 
 
 @when('I try to list the tabulator tables of the bucket "{bucket:Label}"')
 def step_try_list_tables(context, bucket):
-    tab.attempt(context.world, "list_tabulator_tables", bucket)
+    tab.attempt(context.world, lambda ops: ops.list_tabulator_tables(bucket))
 
 
 @when('I get the tabulator table "{label:Label}" of the {which} bucket')
 def step_get_table(context, label, which):
     world = context.world
-    tab.call(world, "get_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label))
+    tab.ops(world).get_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label))
 
 
 @when('I try to get the tabulator table "{label:Label}" of the {which} bucket')
 def step_try_get_table(context, label, which):
     world = context.world
-    tab.attempt(world, "get_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label))
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.get_tabulator_table(bucket, table))
 
 
 @when('I create the tabulator table "{label:Label}" in the {which} bucket with columns "{columns:Label}"')
 def step_create_table(context, label, which, columns):
     world = context.world
     world.config_sent = tab.config_with_columns(columns)
-    tab.call(world, "create_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
-             world.config_sent)
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.ops(world).create_tabulator_table(bucket, table, world.config_sent)
 
 
 @when('I try to create the tabulator table "{label:Label}" in the {which} bucket with columns "{columns:Label}"')
 def step_try_create_table(context, label, which, columns):
     world = context.world
-    tab.attempt(world, "create_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
-                tab.config_with_columns(columns))
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.create_tabulator_table(bucket, table, tab.config_with_columns(columns)))
 
 
 @when('I try to create the tabulator table "{label:Label}" in the {which} bucket with a configuration of {kind}')
 def step_try_create_bad_table(context, label, which, kind):
     world = context.world
-    tab.attempt(world, "create_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
-                tab.bad_config(kind))
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.create_tabulator_table(bucket, table, tab.bad_config(kind)))
 
 
 @when('I change the columns of the tabulator table "{label:Label}" of the {which} bucket to "{columns:Label}"')
 def step_update_table(context, label, which, columns):
     world = context.world
     world.config_sent = tab.config_with_columns(columns)
-    tab.call(world, "update_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
-             world.config_sent)
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.ops(world).update_tabulator_table(bucket, table, world.config_sent)
 
 
 @when('I rename the tabulator table "{old:Label}" of the {which} bucket to "{new:Label}"')
 def step_rename_table(context, old, which, new):
     world = context.world
-    tab.call(world, "rename_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, old),
-             tab.table_name(world, new))
+    bucket, table, new_table = tab.bucket_named(world, which), tab.table_name(world, old), tab.table_name(world, new)
+    tab.ops(world).rename_tabulator_table(bucket, table, new_table)
 
 
 @when('I try to rename the tabulator table "{old:Label}" of the {which} bucket to "{new:Label}"')
 def step_try_rename_table(context, old, which, new):
     world = context.world
-    tab.attempt(world, "rename_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, old),
-                tab.table_name(world, new))
+    bucket, table, new_table = tab.bucket_named(world, which), tab.table_name(world, old), tab.table_name(world, new)
+    tab.attempt(world, lambda ops: ops.rename_tabulator_table(bucket, table, new_table))
 
 
 @when('I delete the tabulator table "{label:Label}" of the {which} bucket')
 def step_delete_table(context, label, which):
     world = context.world
-    tab.call(world, "delete_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label))
+    tab.ops(world).delete_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label))
 
 
 @when('I try to create a tabulator table named "{name:Text}" in the {which} bucket')
 def step_try_create_named(context, name, which):
     world = context.world
-    tab.attempt(world, "create_tabulator_table", tab.bucket_named(world, which), name,
-                tab.config_with_columns("id int"))
+    bucket = tab.bucket_named(world, which)
+    tab.attempt(world, lambda ops: ops.create_tabulator_table(bucket, name, tab.config_with_columns("id int")))
 
 
 @when('I try to create the tabulator table "{label:Label}" in the bucket "{bucket:Label}"')
 def step_try_create_in_bucket(context, label, bucket):
     world = context.world
-    tab.attempt(world, "create_tabulator_table", bucket, tab.table_name(world, label), tab.config_with_columns("id int"))
+    table = tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.create_tabulator_table(bucket, table, tab.config_with_columns("id int")))
 
 
 @when('I create the tabulator table "{label:Label}" in the {which} bucket without a configuration')
 def step_create_without_config(context, label, which):
     world = context.world
-    tab.call(world, "create_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label), None)
+    tab.ops(world).create_tabulator_table(tab.bucket_named(world, which), tab.table_name(world, label), None)
 
 
 @when('I try to change the tabulator table "{label:Label}" of the {which} bucket to a configuration of {kind}')
 def step_try_update_bad(context, label, which, kind):
     world = context.world
-    tab.attempt(world, "update_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
-                tab.bad_config(kind))
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.update_tabulator_table(bucket, table, tab.bad_config(kind)))
 
 
 @when('I try to change the columns of the tabulator table "{label:Label}" of the {which} bucket to "{columns:Label}"')
 def step_try_update(context, label, which, columns):
     world = context.world
-    tab.attempt(world, "update_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label),
-                tab.config_with_columns(columns))
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.update_tabulator_table(bucket, table, tab.config_with_columns(columns)))
 
 
 @when('I try to rename the tabulator table "{old:Label}" of the {which} bucket to the name "{name:Text}"')
 def step_try_rename_to_name(context, old, which, name):
     world = context.world
-    tab.attempt(world, "rename_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, old), name)
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, old)
+    tab.attempt(world, lambda ops: ops.rename_tabulator_table(bucket, table, name))
 
 
 @when('I try to rename the tabulator table "{old:Label}" of the bucket "{bucket:Label}" to "{new:Label}"')
 def step_try_rename_in_bucket(context, old, bucket, new):
     world = context.world
-    tab.attempt(world, "rename_tabulator_table", bucket, tab.table_name(world, old), tab.table_name(world, new))
+    table, new_table = tab.table_name(world, old), tab.table_name(world, new)
+    tab.attempt(world, lambda ops: ops.rename_tabulator_table(bucket, table, new_table))
 
 
 @when('I try to delete the tabulator table "{label:Label}" of the {which} bucket')
 def step_try_delete(context, label, which):
     world = context.world
-    tab.attempt(world, "delete_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label))
+    bucket, table = tab.bucket_named(world, which), tab.table_name(world, label)
+    tab.attempt(world, lambda ops: ops.delete_tabulator_table(bucket, table))
 
 
 @when('I try to delete the tabulator table "{label:Label}" of the bucket "{bucket:Label}"')
 def step_try_delete_in_bucket(context, label, bucket):
     world = context.world
-    tab.attempt(world, "delete_tabulator_table", bucket, tab.table_name(world, label))
+    tab.attempt(world, lambda ops: ops.delete_tabulator_table(bucket, tab.table_name(world, label)))
 
 
 # -- When: open query ------------------------------------------------------------------------------
@@ -183,14 +188,14 @@ def step_try_delete_in_bucket(context, label, bucket):
 def step_open_query_status(context):
     world = context.world
     tab.keep_open_query_after_scenario(world)
-    world.result = world.call("get_open_query_status")
+    world.result = world.ops.get_open_query_status()
 
 
 @when("I try to ask whether open query is enabled")
 def step_try_open_query_status(context):
     world = context.world
     tab.keep_open_query_after_scenario(world)
-    world.attempt("get_open_query_status")
+    world.attempt(lambda: world.ops.get_open_query_status())
 
 
 @when("I {enable:SwitchAction} open query")
@@ -206,15 +211,7 @@ def step_try_set_open_query(context, enable):
 # -- Then: tables ----------------------------------------------------------------------------------
 @then('the listing shows the tables "{labels:Label}" with the configurations the catalog has for them')
 def step_listing_tables(context, labels):
-    world = context.world
-    listed = tab.run_tables(world, world.result)
-    assert_same_names("tables of this run", split_list(labels), listed)
-    for label, config in listed.items():
-        for bucket in tab.session.catalog(world).catalog.buckets:
-            stored = tab.stored_config(world, bucket, label)
-            if stored is not None:
-                break
-        assert config == stored, f"table {label}: listed configuration differs from the catalog's"
+    tab.assert_listing_tables(context.world, labels)
 
 
 @then("every listed table has just a name and a configuration")
@@ -230,9 +227,7 @@ def step_bucket_answer(context, which):
 
 @then('the catalog has no tabulator table named "{name:Text}" in the {which} bucket')
 def step_catalog_no_named(context, name, which):
-    world = context.world
-    stored = tab.store(world).get(tab.bucket_named(world, which), name)
-    assert stored is None, f"the catalog has a table named {name!r}: {stored!r:.200}"
+    tab.assert_catalog_no_named(context.world, name, which)
 
 
 @then("the error details name the {which} bucket")
@@ -258,74 +253,49 @@ def step_error_names_rename(context, which, old, new):
 
 @then("the listing shows no tables")
 def step_listing_empty(context):
-    assert context.world.result == [], f"tables listed: {[t.get('name') for t in context.world.result]}"
+    tab.assert_listing_empty(context.world)
 
 
 @then('I receive the table "{label:Label}" with the configuration the catalog has for it in the {which} bucket')
 def step_received_table(context, label, which):
-    world = context.world
-    table = world.result
-    name = tab.table_name(world, label)
-    assert isinstance(table, dict) and table.get("name") == name, f"received {table!r:.300}"
-    stored = tab.stored_config(world, tab.bucket_named(world, which), label)
-    assert table.get("config") == stored, f"received configuration {table.get('config')!r:.300} differs from {stored!r:.300}"
+    tab.assert_received_table(context.world, label, which)
 
 
 @then('the catalog has the tabulator table "{label:Label}" in the {which} bucket with columns "{columns:Label}"')
 def step_catalog_table(context, label, which, columns):
-    world = context.world
-    stored = tab.stored_config(world, tab.bucket_named(world, which), label)
-    assert stored is not None, f"the catalog has no table {tab.table_name(world, label)} in the {which} bucket"
-    assert tab.columns_in(stored) == tab.columns_of(columns), f"the catalog's table has columns {tab.columns_in(stored)}"
+    tab.assert_catalog_table(context.world, label, which, columns)
 
 
 @then('the catalog has no tabulator table "{label:Label}" in the {which} bucket')
 def step_catalog_no_table(context, label, which):
-    world = context.world
-    stored = tab.stored_config(world, tab.bucket_named(world, which), label)
-    assert stored is None, f"the catalog has a table {tab.table_name(world, label)}: {stored!r:.200}"
+    tab.assert_catalog_no_table(context.world, label, which)
 
 
 @then('getting the tabulator table "{label:Label}" of the {which} bucket shows columns "{columns:Label}"')
 def step_read_back_columns(context, label, which, columns):
-    world = context.world
-    table = world.call("get_tabulator_table", tab.bucket_named(world, which), tab.table_name(world, label))
-    assert tab.columns_in(table["config"]) == tab.columns_of(columns), f"read back columns {tab.columns_in(table['config'])}"
+    tab.assert_read_back_columns(context.world, label, which, columns)
 
 
 @then('listing the tabulator tables of the {which} bucket shows "{labels:Label}" and nothing else of this run')
 def step_listing_after(context, which, labels):
     world = context.world
-    listing = world.call("list_tabulator_tables", tab.bucket_named(world, which))
+    listing = world.ops.list_tabulator_tables(tab.bucket_named(world, which))
     assert_same_names("tables of this run", split_list(labels), tab.run_tables(world, listing))
 
 
 @then('listing the tabulator tables of the {which} bucket shows no table of this run')
 def step_listing_after_none(context, which):
-    world = context.world
-    listing = world.call("list_tabulator_tables", tab.bucket_named(world, which))
-    left = tab.run_tables(world, listing)
-    assert not left, f"tables of this run still listed: {sorted(left)}"
+    tab.assert_listing_after_none(context.world, which)
 
 
 @then('the tables "{labels:Label}" of the {which} bucket keep their configurations')
 def step_tables_unchanged(context, labels, which):
-    world = context.world
-    bucket = tab.bucket_named(world, which)
-    for label in split_list(labels):
-        stored = tab.stored_config(world, bucket, label)
-        assert stored == world.tables_before[label], f"table {label} changed: {stored!r:.200}"
+    tab.assert_tables_unchanged(context.world, labels, which)
 
 
 @then("the deletion answers with the bucket's remaining tables")
 def step_delete_answer(context):
-    world = context.world
-    answer = world.result
-    assert isinstance(answer, dict) and answer.get("__typename") == "BucketConfig", f"delete answered {answer!r:.300}"
-    listed = {t["name"] for t in answer.get("tabulatorTables") or []}
-    bucket = answer.get("name")
-    stored = {t["name"] for t in tab.store(world).tables(bucket)}
-    assert listed == stored, f"the answer lists {sorted(listed)}, the catalog has {sorted(stored)}"
+    tab.assert_delete_answer(context.world)
 
 
 # -- Then: open query ------------------------------------------------------------------------------
@@ -342,5 +312,4 @@ def step_open_query_says(context, enabled):
 
 @then("the catalog has open query {enabled:SwitchState}")
 def step_catalog_open_query(context, enabled):
-    actual = tab.catalog_open_query(context.world)
-    assert actual is enabled, f"the catalog has open query {'enabled' if actual else 'disabled'}"
+    tab.assert_catalog_open_query(context.world, enabled)

@@ -108,7 +108,7 @@ class FakeOps:
 
 @when("the probe asks for the auth status")
 def step_status(context):
-    context.world.call_with(FakeOps(), "get_auth_status")
+    context.world.drive(FakeOps()).get_auth_status()
 
 
 @then("it passes")
@@ -118,7 +118,7 @@ def step_passes(context):
 
 @when("the probe calls the SUT with a token")
 def step_token(context):
-    context.world.call_with(FakeOps(), "execute_graphql_query", "query {{ me {{ name }} }}", token=JWT)
+    context.world.drive(FakeOps()).execute_graphql_query("query {{ me {{ name }} }}", token=JWT)
 
 
 @when("the probe's own code breaks")

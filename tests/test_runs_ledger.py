@@ -21,9 +21,9 @@ import boto3
 import pytest
 
 from quilt_e2e.cleanup import CleanupRefused
-from quilt_e2e.domain.registry import named_packages
 from quilt_e2e.runs_ledger import RunMarker, RunsLedger, leftovers, marker_key, process_start_ticks
 from quilt_e2e.stack.provision import provision_buckets
+from quilt_e2e.stack.registry_layout import named_packages
 
 SANDBOX = textwrap.dedent(
     """

@@ -1,6 +1,6 @@
 """Catalog administration (users, roles, SSO) through QuiltOps' AdminOps: names, preconditions and calls.
 
-Every call to the SUT goes through `world.call_with(world.ops.admin, ...)` or `world.attempt(...)`.
+Every call to the SUT goes through the recorded driver `world.ops.admin` (`perform`, `attempt`).
 What the SUT did is verified in the catalog itself (`admin_checks`): the stand-in's own state (its user
 directory, roles and SSO config), its request log, or plain HTTP requests to the catalog as a given user
 (sign-in, admin GraphQL), never only through the SUT's own read-back.
@@ -13,6 +13,7 @@ fixed join and last-login dates, so every date the SUT reports has a known, dist
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ import requests
 import yaml
 
 from quilt_e2e.domain import session
+from quilt_e2e.domain.driver import Driver
 from quilt_e2e.domain.packages import split_list
 from quilt_e2e.domain.world import Attempt, World
 
@@ -176,20 +178,27 @@ def catalog_sso_config(world: World):
 
 
 # -- calls to the SUT --------------------------------------------------------------------------------
-def admin_ops(world: World):
+def admin_ops(world: World) -> Driver:
     return world.ops.admin
 
 
-def call(world: World, operation: str, *args, **kwargs) -> Any:
-    return world.call_with(admin_ops(world), operation, *args, **kwargs)
+AdminAction = Callable[[Driver], Any]  # a call on the AdminOps driver, e.g. `lambda adm: adm.list_users()`
 
 
-def attempt(world: World, operation: str, *args, **kwargs) -> Attempt:
+def perform(world: World, action: AdminAction, *, expect_refusal: bool = False):
+    """Make an admin call; a call the scenario expects may be refused is attempted (see `attempt`)."""
+    if expect_refusal:
+        return attempt(world, action)
+    world.result = action(admin_ops(world))
+    return world.result
+
+
+def attempt(world: World, action: AdminAction) -> Attempt:
     """A call the scenario expects may be refused. The catalog's request log position is noted first, so
     a Then step can tell whether the call reached the catalog at all."""
     target = admin_ops(world)  # a multiuser session talks to the catalog while it is built: not counted
     world.catalog_requests_before = _last_request(world)
-    return world.attempt(operation, *args, target=target, **kwargs)
+    return world.attempt(lambda: action(target))
 
 
 def _last_request(world: World):
@@ -233,27 +242,24 @@ def create_user(world: World, label: str, role: str, extra: str = NO_EXTRA_ROLES
     remove_run_users_after_scenario(world)
     args = (user_name(world, label), email if email is not None else email_of(world, label), role)
     kwargs = extra_roles_kwargs(extra)
-    if expect_refusal:
-        return attempt(world, "create_user", *args, **kwargs)
-    world.result = call(world, "create_user", *args, **kwargs)
-    return world.result
+    return perform(world, lambda adm: adm.create_user(*args, **kwargs), expect_refusal=expect_refusal)
 
 
 # The changes an administrator makes to one user, by the words a scenario uses for them. Each maps to
-# the AdminOps call and its arguments after the user name (defaults for attempts on unknown users).
-def user_changes(world: World) -> dict[str, tuple[str, tuple]]:
+# the AdminOps method and its arguments after the user name (defaults for attempts on unknown users).
+def user_changes(world: World) -> dict[str, tuple[Callable[[Driver], Callable], tuple]]:
     return {
-        "look up": ("get_user", ()),
-        "delete": ("delete_user", ()),
-        "deactivate": ("set_user_active", (False,)),
-        "reactivate": ("set_user_active", (True,)),
-        "reset the password of": ("reset_user_password", ()),
-        "grant administrator rights to": ("set_user_admin", (True,)),
-        "revoke the administrator rights of": ("set_user_admin", (False,)),
-        "change the email of": ("set_user_email", (scoped_email(world, "changed@e2e.example.com"),)),
-        "set the role of": ("set_user_role", ("viewer",)),
-        "add extra roles to": ("add_user_roles", (["analyst"],)),
-        "remove extra roles from": ("remove_user_roles", (["analyst"],)),
+        "look up": (lambda adm: adm.get_user, ()),
+        "delete": (lambda adm: adm.delete_user, ()),
+        "deactivate": (lambda adm: adm.set_user_active, (False,)),
+        "reactivate": (lambda adm: adm.set_user_active, (True,)),
+        "reset the password of": (lambda adm: adm.reset_user_password, ()),
+        "grant administrator rights to": (lambda adm: adm.set_user_admin, (True,)),
+        "revoke the administrator rights of": (lambda adm: adm.set_user_admin, (False,)),
+        "change the email of": (lambda adm: adm.set_user_email, (scoped_email(world, "changed@e2e.example.com"),)),
+        "set the role of": (lambda adm: adm.set_user_role, ("viewer",)),
+        "add extra roles to": (lambda adm: adm.add_user_roles, (["analyst"],)),
+        "remove extra roles from": (lambda adm: adm.remove_user_roles, (["analyst"],)),
     }
 
 
@@ -282,14 +288,12 @@ BLANK_NAMES = {"empty": "", "only spaces": "   "}
 
 
 def change_user(world: World, action: str, label: str, *, expect_refusal: bool = False, blank: str | None = None):
-    operation, args = user_changes(world)[action]
+    method, args = user_changes(world)[action]
     if blank is not None:
         args = (BLANK_VALUES[blank], *args[1:])
     remove_run_users_after_scenario(world)
-    if expect_refusal:
-        return attempt(world, operation, user_name(world, label), *args)
-    world.result = call(world, operation, user_name(world, label), *args)
-    return world.result
+    name = user_name(world, label)
+    return perform(world, lambda adm: method(adm)(name, *args), expect_refusal=expect_refusal)
 
 
 def create_user_with_blank(world: World, label: str, blank: str):
@@ -297,7 +301,8 @@ def create_user_with_blank(world: World, label: str, blank: str):
     remove_run_users_after_scenario(world)
     value = BLANK_VALUES[blank]
     email, role = (value, "user") if "email" in blank else (email_of(world, label), value)
-    return attempt(world, "create_user", user_name(world, label), email, role)
+    name = user_name(world, label)
+    return attempt(world, lambda adm: adm.create_user(name, email, role))
 
 
 def protect_own_account(world: World) -> str:
@@ -320,17 +325,17 @@ def protect_own_account(world: World) -> str:
 def act_on_own_account(world: World, action: str):
     """Try an action on the account the scenario is logged in with."""
     name = protect_own_account(world)
-    operation, args = user_changes(world)[action]
-    return attempt(world, operation, name, *args)
+    method, args = user_changes(world)[action]
+    return attempt(world, lambda adm: method(adm)(name, *args))
 
 
 def act_on_blank_name(world: World, action: str, blank: str):
     """Try an action on a user whose name is blank (`create` included)."""
     name = BLANK_NAMES[blank]
     if action == "create":
-        return attempt(world, "create_user", name, f"blank@{EMAIL_DOMAIN}", "user")
-    operation, args = user_changes(world)[action]
-    return attempt(world, operation, name, *args)
+        return attempt(world, lambda adm: adm.create_user(name, f"blank@{EMAIL_DOMAIN}", "user"))
+    method, args = user_changes(world)[action]
+    return attempt(world, lambda adm: method(adm)(name, *args))
 
 
 def set_role(world: World, label: str, role: str, extra: str | None = None, keep: bool | None = None,
@@ -340,37 +345,25 @@ def set_role(world: World, label: str, role: str, extra: str | None = None, keep
     if keep is not None:
         kwargs["append"] = keep
     args = (user_name(world, label), role)
-    if expect_refusal:
-        return attempt(world, "set_user_role", *args, **kwargs)
-    world.result = call(world, "set_user_role", *args, **kwargs)
-    return world.result
+    return perform(world, lambda adm: adm.set_user_role(*args, **kwargs), expect_refusal=expect_refusal)
 
 
 def remove_roles(world: World, label: str, roles: str, fallback: str | None = None, *,
                  expect_refusal: bool = False):
     kwargs = {"fallback": fallback} if fallback is not None else {}
     args = (user_name(world, label), split_list(roles))
-    if expect_refusal:
-        return attempt(world, "remove_user_roles", *args, **kwargs)
-    world.result = call(world, "remove_user_roles", *args, **kwargs)
-    return world.result
+    return perform(world, lambda adm: adm.remove_user_roles(*args, **kwargs), expect_refusal=expect_refusal)
 
 
 def add_roles(world: World, label: str, roles: str, *, expect_refusal: bool = False):
     args = (user_name(world, label), split_list(roles))
-    if expect_refusal:
-        return attempt(world, "add_user_roles", *args)
-    world.result = call(world, "add_user_roles", *args)
-    return world.result
+    return perform(world, lambda adm: adm.add_user_roles(*args), expect_refusal=expect_refusal)
 
 
 def set_sso(world: World, config: dict | str | None, *, expect_refusal: bool = False):
     keep_sso_config_after_scenario(world)
     world.sso_sent = config
-    if expect_refusal:
-        return attempt(world, "set_sso_config", config)
-    world.result = call(world, "set_sso_config", config)
-    return world.result
+    return perform(world, lambda adm: adm.set_sso_config(config), expect_refusal=expect_refusal)
 
 
 # -- what an error says about the call that was refused ----------------------------------------------

@@ -220,7 +220,7 @@ def assert_session_offers_admin(world: World) -> None:
     """QuiltOps.admin is an AdminOps with every admin method, and the same object on every access."""
     from quilt_mcp.ops.admin_ops import AdminOps
 
-    ops = world.ops
+    ops = world.sut
     first, second = ops.admin, ops.admin
     assert isinstance(first, AdminOps), f"QuiltOps.admin is {type(first).__name__}, not an AdminOps"
     assert first is second, f"QuiltOps.admin gave two different objects: {first!r} and {second!r}"
@@ -232,4 +232,209 @@ def assert_declarable_as_parameter(world: World) -> None:
     """A tool signature may declare an (optional) AdminOps parameter."""
     from quilt_mcp.ops.admin_ops import AdminOps
 
-    assert_pydantic_accepts(AdminOps, world.ops.admin)
+    assert_pydantic_accepts(AdminOps, world.sut.admin)
+
+
+# -- the checks behind steps/admin_steps.py ---------------------------------------------------------
+def assert_users_mixed(world: World) -> None:
+    """Then the list includes administrators and non-administrators."""
+    flags = {user.is_admin for user in world.result}
+    assert flags == {True, False}, f"is_admin values in the list: {flags}"
+
+
+def assert_signed_in_dates(world: World) -> None:
+    """Then the account shows the user's latest sign-in as the last login, and the day they joined."""
+    account, (start, end) = world.result, world.sign_in_window
+    last_login = datetime.fromisoformat(account.last_login)
+    assert start <= last_login <= end, f"last login {account.last_login}, the sign-in was between {start} and {end}"
+    joined = instant_problem("date_joined", account.date_joined, admin.JOINED)
+    assert joined is None, joined
+
+
+def assert_sso_only(world: World) -> None:
+    """Then the account is marked as signing in through single sign-on only."""
+    account = world.result
+    assert account.is_sso_only is True, f"is_sso_only is {account.is_sso_only!r}"
+
+
+def assert_no_roles(world: World) -> None:
+    """Then the account has no role and no extra roles."""
+    account = world.result
+    assert account.role is None and account.extra_roles == [], f"role {account.role!r}, extra {account.extra_roles!r}"
+
+
+def assert_catalog_user_plain(world: World, label) -> None:
+    """Then the catalog has the user "{label:Label}", active and without administrator rights."""
+    user = admin.require_catalog_user(world, label)
+    assert user.email == admin.email_of(world, label), f"{user.name}: email {user.email!r}"
+    assert user.is_active and not user.is_admin, f"{user.name}: active={user.is_active} admin={user.is_admin}"
+    assert not user.is_sso_only and not user.is_service, (
+        f"{user.name}: sso={user.is_sso_only} service={user.is_service}"
+    )
+
+
+def assert_lookup_same(world: World, label) -> None:
+    """Then looking up the user "{label:Label}" returns the same account."""
+    created = world.result
+    found = admin.admin_ops(world).get_user(admin.user_name(world, label))
+    assert found == created, f"looked up {found!r}\n  created {created!r}"
+
+
+def assert_catalog_user_unchanged(world: World, label, role) -> None:
+    """Then the catalog still has the user "{label:Label}" with role "{role:Label}" and the original email."""
+    user = admin.require_catalog_user(world, label)
+    assert user.role == role, f"{user.name}: role is now {user.role!r}, was {role!r}"
+    assert user.email == admin.email_of(world, label), f"{user.name}: email is now {user.email!r}"
+
+
+def assert_catalog_no_user(world: World, label) -> None:
+    """Then the catalog has no user "{label:Label}"."""
+    assert admin.catalog_user(world, label) is None, f"the catalog has a user {admin.user_name(world, label)}"
+
+
+def assert_list_without(world: World, label) -> None:
+    """Then the user list no longer shows "{label:Label}"."""
+    names = [user.name for user in admin.admin_ops(world).list_users()]
+    assert admin.user_name(world, label) not in names, f"{admin.user_name(world, label)} is still listed"
+
+
+def assert_catalog_email(world: World, email, label) -> None:
+    """Then the catalog has the email "{email:Label}" for the user "{label:Label}"."""
+    user = admin.require_catalog_user(world, label)
+    assert user.email == admin.scoped_email(world, email), f"{user.name}: the catalog has email {user.email!r}"
+
+
+def assert_catalog_email_kept(world: World, label) -> None:
+    """Then the catalog still has the original email for the user "{label:Label}"."""
+    user = admin.require_catalog_user(world, label)
+    assert user.email == admin.email_of(world, label), f"{user.name}: the catalog has email {user.email!r}"
+
+
+def assert_can_administer(world: World, label) -> None:
+    """Then the user "{label:Label}" can administer the catalog."""
+    assert admin.require_catalog_user(world, label).is_admin, "the catalog does not record administrator rights"
+    assert admin.can_administer(world, admin.user_name(world, label)), "the catalog refuses the user's admin query"
+
+
+def assert_cannot_administer(world: World, label) -> None:
+    """Then the user "{label:Label}" can no longer administer the catalog."""
+    assert not admin.require_catalog_user(world, label).is_admin, "the catalog still records administrator rights"
+    assert not admin.can_administer(world, admin.user_name(world, label)), "the catalog still answers the admin query"
+
+
+def assert_cannot_sign_in(world: World, label) -> None:
+    """Then the user "{label:Label}" can no longer sign in."""
+    assert not admin.require_catalog_user(world, label).is_active, "the catalog still records the user as active"
+    ok, answer = admin.can_sign_in(world, admin.user_name(world, label))
+    assert not ok, f"the catalog still signs the user in: {answer}"
+
+
+def assert_can_sign_in(world: World, label) -> None:
+    """Then the user "{label:Label}" can sign in."""
+    assert admin.require_catalog_user(world, label).is_active, "the catalog records the user as inactive"
+    ok, answer = admin.can_sign_in(world, admin.user_name(world, label))
+    assert ok, f"the catalog refuses to sign the user in: {answer}"
+
+
+def assert_reset_accepted(world: World) -> None:
+    """Then the password reset is accepted."""
+    call = world.last_call("reset_user_password")
+    assert call.error is None and call.result is None, f"reset_user_password: {call.describe()}"
+    sent = [e.get("operation") for e in admin.stand_in(world).recent_requests(5)]
+    assert sent and sent[-1] in ("ResetUserPassword", "usersResetPassword"), f"the catalog was last asked {sent}"
+
+
+def assert_delete_accepted(world: World) -> None:
+    """Then the deletion is accepted."""
+    call = world.last_call("delete_user")
+    assert call.error is None and call.result is None, f"delete_user: {call.describe()}"
+
+
+def assert_still_active(world: World, label) -> None:
+    """Then the catalog still has the user "{label:Label}" as an active account."""
+    user = admin.require_catalog_user(world, label)
+    assert user.is_active, f"{user.name} is no longer active"
+
+
+def assert_untouched(world: World, label, role) -> None:
+    """Then the catalog still has the user "{label:Label}" with role "{role:Label}", active and without
+    administrator rights."""
+    user = admin.require_catalog_user(world, label)
+    state = (user.role, user.email, user.is_active, user.is_admin)
+    expected = (role, admin.email_of(world, label), True, False)
+    assert state == expected, f"{user.name} changed: (role, email, active, admin) = {state}, expected {expected}"
+
+
+def assert_still_admin(world: World) -> None:
+    """Then I am still an active administrator in the catalog."""
+    record = admin.directory(world).get(world.user)
+    assert record is not None, f"the catalog no longer has the account {world.user}"
+    assert (record.is_active, record.is_admin) == (True, True), (
+        f"{world.user}: active={record.is_active} admin={record.is_admin}, expected an active administrator"
+    )
+
+
+def assert_roles_include(world: World, names) -> None:
+    """Then the roles include "{names:Label}"."""
+    from quilt_e2e.domain.packages import split_list
+
+    listed = {role.name for role in world.result}
+    missing = [name for name in split_list(names) if name not in listed]
+    assert not missing, f"roles missing from the list: {missing} (listed {sorted(listed)})"
+
+
+def assert_no_sso(world: World) -> None:
+    """Then there is no SSO configuration."""
+    assert world.result is None, f"expected no SSO configuration, got {world.result!r:.300}"
+
+
+def assert_sso_returned(world: World) -> None:
+    """Then the returned SSO configuration reads back as the one I set, uploaded by me."""
+    config = world.result
+    assert config is not None, "set_sso_config returned nothing"
+    assert parsed_sso(config.text) == world.sso_sent, f"returned text {config.text!r} differs from what was set"
+    uploader = config.uploader.name if config.uploader else None
+    assert uploader == world.user, f"uploader {uploader!r}, expected {world.user!r}"
+    assert_sso_is_catalogs(world, config)
+
+
+def assert_catalog_sso(world: World) -> None:
+    """Then the catalog holds the SSO configuration I set."""
+    stored = admin.catalog_sso_config(world)
+    assert stored is not None, "the catalog holds no SSO configuration"
+    assert parsed_sso(stored.text) == world.sso_sent, f"the catalog holds {stored.text!r}"
+    assert stored.uploader.name == world.user, f"the catalog names {stored.uploader.name} as the uploader"
+
+
+def assert_sso_read_back(world: World) -> None:
+    """Then asking for the SSO configuration returns the one I set."""
+    config = admin.admin_ops(world).get_sso_config()
+    assert config is not None, "get_sso_config returned None"
+    assert parsed_sso(config.text) == world.sso_sent, f"get_sso_config returned {config.text!r}"
+    assert_sso_is_catalogs(world, config)
+
+
+def assert_sso_get_existing(world: World, role) -> None:
+    """Then the SSO configuration returned gives everyone the role "{role:Label}"."""
+    config = world.result
+    assert config is not None, "get_sso_config returned None"
+    assert parsed_sso(config.text) == admin.sso_config_for(role), f"returned {config.text!r}"
+
+
+def assert_sso_unchanged(world: World) -> None:
+    """Then the catalog still holds its previous SSO configuration."""
+    assert admin.catalog_sso_config(world) is world.sso_before, (
+        f"the SSO configuration changed to {admin.catalog_sso_config(world)!r:.300}"
+    )
+
+
+def assert_removal_none(world: World) -> None:
+    """Then the removal returns no configuration."""
+    call = world.last_call("set_sso_config")
+    assert call.error is None and call.result is None, f"set_sso_config(None): {call.describe()}"
+
+
+def assert_catalog_no_sso(world: World) -> None:
+    """Then the catalog holds no SSO configuration."""
+    stored = admin.catalog_sso_config(world)
+    assert stored is None, f"the catalog still holds {stored.text!r:.300}"

@@ -7,11 +7,14 @@ import base64
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
 from quilt_e2e.domain import athena_account as account
+from quilt_e2e.domain.driver import Driver, SutCall
+from quilt_e2e.domain.packages import split_list
 from quilt_e2e.domain.world import World
 
 DEFAULT_CATALOG = "AwsDataCatalog"
@@ -48,7 +51,7 @@ def open_service(world: World, *, with_backend: bool = True, **kwargs):
     from quilt_e2e.domain.session import ensure_identity
 
     if with_backend:
-        kwargs["backend"] = world.ops
+        kwargs["backend"] = world.sut
     else:
         ensure_identity(world)
     world.services["athena"] = _construct(world, AthenaQueryService, kwargs)
@@ -57,8 +60,6 @@ def open_service(world: World, *, with_backend: bool = True, **kwargs):
 
 def _construct(world: World, cls, kwargs: dict):
     """The constructor call, recorded like every SUT call (for the failure report)."""
-    from quilt_e2e.domain.world import SutCall
-
     record = SutCall(f"{cls.__name__}", (), {k: v for k, v in kwargs.items() if k != "backend"})
     world.calls.append(record)
     record.result = cls(**kwargs)
@@ -72,28 +73,20 @@ def service(world: World):
     return world.services["athena"]
 
 
-def call(world: World, operation: str, *args, **kwargs):
-    world.result = world.call_with(service(world), operation, *args, **kwargs)
-    world.athena_call = (operation, args, kwargs)
-    return world.result
+def driver(world: World) -> Driver:
+    """The scenario's Athena service, every call recorded; what a call returns becomes the scenario's
+    result, and the call is remembered for the checks that look at what was asked."""
+    def remember(record: SutCall) -> None:
+        world.result = record.result
+        world.athena_call = (record.operation.rsplit(".", 1)[-1], record.args, record.kwargs)
+
+    return world.drive(service(world), after=remember)
 
 
-def attempt(world: World, operation: str, *args, **kwargs):
-    return world.attempt(operation, *args, target=service(world), **kwargs)
-
-
-def attempt_property(world: World, name: str):
-    """Read a property of the service the scenario expects may fail; recorded like an attempted call."""
-    from quilt_e2e.domain.world import Attempt, SutCall
-
-    record = SutCall(f"AthenaQueryService.{name}", (), {})
-    world.calls.append(record)
-    try:
-        record.result = getattr(service(world), name)
-    except Exception as exc:  # the outcome is asserted by a Then step
-        record.error = exc
-    world.attempt_ = Attempt(record, record.result)
-    return world.attempt_
+def attempt(world: World, action: Callable[[Driver], Any]):
+    """A call (or property read) the scenario expects may fail, e.g. `lambda svc: svc.s3_client`."""
+    target = world.drive(service(world))
+    return world.attempt(lambda: action(target))
 
 
 # -- the generated data --------------------------------------------------------------------------------
@@ -385,7 +378,7 @@ def assert_s3_client(world: World, region: str | None = None) -> None:
 # -- formatted results ---------------------------------------------------------------------------------
 def format_result(world: World, output_format: str) -> dict:
     world.athena_unformatted = world.result
-    world.formatted = world.call_with(service(world), "format_results", world.result, output_format)
+    world.formatted = world.drive(service(world)).format_results(world.result, output_format)
     return world.formatted
 
 
@@ -475,3 +468,48 @@ def assert_passed_through(world: World, what: str) -> None:
         f"formatting the {what} result made a new answer: {world.formatted!r:.300}"
     )
     assert "formatted_data" not in world.formatted and "format" not in world.formatted, f"the {what} result was changed"
+
+
+# -- the checks behind steps/athena_steps.py ---------------------------------------------------------
+def assert_workgroup_listed(world: World) -> None:
+    """Then the test workgroup is listed with its results going to the scratch bucket."""
+    settings = world.settings
+    by_name = {wg["name"]: wg for wg in world.result}
+    assert settings.athena_workgroup in by_name, f"workgroups: {sorted(by_name)}"
+    location = by_name[settings.athena_workgroup]["output_location"] or ""
+    assert location.startswith(f"s3://{settings.scratch_bucket}/"), f"results go to {location!r}"
+
+
+def assert_no_workgroup(world: World) -> None:
+    """Then no workgroup is offered."""
+    assert world.result == [], f"workgroups offered: {world.result}"
+
+
+def assert_database_listed(world: World) -> None:
+    """Then the test database is among them."""
+    result = world.result
+    assert result.get("success"), f"discovery failed: {result.get('error')}"
+    names = [db["name"] for db in result["databases"]]
+    assert world.settings.glue_database in names, f"databases: {names}"
+
+
+def assert_table_listed(world: World) -> None:
+    """Then the sample table is among them."""
+    result = world.result
+    assert result.get("success"), f"discovery failed: {result.get('error')}"
+    names = [table["name"] for table in result["tables"]]
+    assert world.settings.glue_table in names, f"tables: {names}"
+
+
+def assert_columns(world: World, columns) -> None:
+    """Then the columns are "{columns}"."""
+    result = world.result
+    assert result.get("success"), f"describe failed: {result.get('error')}"
+    actual = [f"{c['name']} {c['type']}" for c in result["columns"] + result["partitions"]]
+    assert actual == split_list(columns), f"columns are {actual}"
+
+
+def assert_result_columns(world: World, columns) -> None:
+    """Then the result has the columns "{columns}"."""
+    frame = result_frame(world)
+    assert list(frame.columns) == split_list(columns), f"columns are {list(frame.columns)}"

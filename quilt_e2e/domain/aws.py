@@ -3,7 +3,7 @@ service whose answer the suite knows from its own provisioning (checked with its
 
 from __future__ import annotations
 
-from quilt_e2e.domain import catalog_facts
+from quilt_e2e.domain import catalog_facts, session
 from quilt_e2e.domain.world import World
 
 BOTO_SERVICE_NAMES = {"s3": "s3", "athena": "athena", "glue": "glue", "sts": "sts"}
@@ -62,3 +62,57 @@ def checksum_problems(world: World, client, dataset: str) -> list[str]:
         if not world.reference.holds_bytes(key, body):
             problems.append(f"{key}: bytes differ from the reference data")
     return problems
+
+
+# -- the checks behind steps/aws_steps.py ---------------------------------------------------------
+def assert_client_reads(world: World, dataset) -> None:
+    """Then that client reads every file of the {dataset} dataset with its reference checksum."""
+    problems = checksum_problems(world, world.result, dataset)
+    assert not problems, "; ".join(problems)
+
+
+def assert_client_region(world: World, region) -> None:
+    """Then that client is bound to region "{region}"."""
+    client = world.result
+    assert client.meta.service_model.service_name == "s3", f"not an S3 client: {client.meta.service_model.service_name}"
+    actual = client.meta.region_name
+    assert actual == region, f"client region is {actual}, expected {region}"
+
+
+def assert_client_service_region(world: World, service, region) -> None:
+    """Then that client is a client of the AWS service "{service}" bound to region "{region}"."""
+    client = world.result
+    actual = (client.meta.service_model.service_name, client.meta.region_name)
+    assert actual == (service, region), (
+        f"the client is a {actual[0]} client in {actual[1]}, expected {service} in {region}"
+    )
+
+
+def assert_clients_separate(world: World) -> None:
+    """Then each client is a separate client of its service in the catalog's region."""
+    problems = client_problems(world, world.result)
+    assert not problems, "; ".join(problems)
+
+
+def assert_clients_work(world: World) -> None:
+    """Then each client answers a read-only call of its service."""
+    problems = [p for service, client in world.result.items() if (p := read_only_problem(world, service, client))]
+    assert not problems, "; ".join(problems)
+
+
+def assert_own_identity(world: World) -> None:
+    """Then that client acts as my own AWS identity."""
+    arn, own = world.result.get_caller_identity()["Arn"], catalog_facts.own_aws_identity(world)
+    assert arn == own, f"the client acts as {arn}, expected my own identity {own}"
+
+
+def assert_catalog_role(world: World, who) -> None:
+    """Then that client acts with the role the catalog grants {who}."""
+    assert world.user == session.ROLES_TO_USERS[who], f"test defect: logged in as {world.user}, not {who}"
+    catalog_facts.assert_catalog_role_identity(world, world.result.get_caller_identity()["Arn"])
+
+
+def assert_acts_as(world: World, identity: str) -> None:
+    """The client the SUT handed out acts as the given identity (an ARN)."""
+    arn = world.result.get_caller_identity()["Arn"]
+    assert arn == identity, f"the client acts as {arn}, expected {identity}"

@@ -248,3 +248,4 @@ def assert_catalog_role_identity(world: World, arn: str) -> None:
     expected_prefix = f"arn:aws:sts::{account}:assumed-role/{role_name}/"
     if not arn.startswith(expected_prefix):
         raise AssertionError(f"the client acts as {arn}, expected the catalog role {role_arn} ({expected_prefix}...)")
+

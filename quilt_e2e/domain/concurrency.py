@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from quilt_e2e.domain import admin as adm
 from quilt_e2e.domain import packages as pk
 from quilt_e2e.domain import session
 from quilt_e2e.domain import tabulator as tab
+from quilt_e2e.domain.driver import Driver
 from quilt_e2e.domain.expectations import assert_same_names
 from quilt_e2e.domain.load import PoolRun, Task, own_ops, run_parallel
 from quilt_e2e.domain.registry import ManifestEntry, latest_top_hash, read_manifest
@@ -134,14 +136,11 @@ def _fail_on(problems_by_worker: dict[str, list[str]]) -> None:
 
 
 # -- parallel reads ----------------------------------------------------------------------------------------
-def _read_baselines(world: World, operation: str, names: list[str], sessions: int, *extra) -> PoolRun:
-    """`sessions` workers each call `operation` on one of the baseline packages `names` (spread over them)."""
+def _read_baselines(world: World, what: str, read: Callable[[Driver, str], Any], names: list[str],
+                    sessions: int) -> PoolRun:
+    """`sessions` workers each `read(ops, package name)` one of the baseline packages `names` (spread over them)."""
     tasks = [
-        Task(
-            f"worker {i} {operation} {name}",
-            lambda ops, name=name: world.call_with(ops, operation, baseline_package_name(name), world.registry, *extra),
-            key=name,
-        )
+        Task(f"worker {i} {what} {name}", lambda ops, name=name: read(ops, baseline_package_name(name)), key=name)
         for i, name in enumerate(spread(names, sessions))
     ]
     world.pool = run_parallel(world, tasks, sessions)
@@ -149,7 +148,8 @@ def _read_baselines(world: World, operation: str, names: list[str], sessions: in
 
 
 def read_information(world: World, names: list[str], sessions: int) -> PoolRun:
-    return _read_baselines(world, "get_package_info", names, sessions)
+    return _read_baselines(world, "get_package_info", lambda ops, name: ops.get_package_info(name, world.registry),
+                           names, sessions)
 
 
 def assert_information(world: World) -> None:
@@ -159,7 +159,8 @@ def assert_information(world: World) -> None:
 
 
 def browse_roots(world: World, names: list[str], sessions: int) -> PoolRun:
-    return _read_baselines(world, "browse_content", names, sessions, "")
+    return _read_baselines(world, "browse_content", lambda ops, name: ops.browse_content(name, world.registry, ""),
+                           names, sessions)
 
 
 def assert_listings(world: World) -> None:
@@ -177,7 +178,7 @@ def browse_current_together(world: World, sessions: int) -> PoolRun:
     """`sessions` sessions browse the root of the scenario's package at the same moment."""
     package = pk.current(world)
     tasks = [Task(f"worker {i} browse_content {package.name}",
-                  lambda ops: world.call_with(ops, "browse_content", package.name, world.registry, ""),
+                  lambda ops: ops.browse_content(package.name, world.registry, ""),
                   key=package.latest)
              for i in range(sessions)]
     world.pool = run_parallel(world, tasks, sessions)
@@ -200,8 +201,8 @@ def create_in_parallel(world: World, datasets: list[str]) -> PoolRun:
         uris = world.reference.uris(dataset)
 
         def create(ops, name=name, uris=uris, metadata=metadata):
-            return world.call_with(ops, "create_package_revision", name, uris, metadata=metadata,
-                                   registry=world.registry, auto_organize=True)
+            return ops.create_package_revision(name, uris, metadata=metadata, registry=world.registry,
+                                               auto_organize=True)
 
         tasks.append(Task(f"worker {i} creates {name} from {dataset}", create, key=(name, dataset, metadata)))
     world.pool = run_parallel(world, tasks, len(tasks))
@@ -280,7 +281,7 @@ def update_in_parallel(world: World, dataset: str, count: int) -> PoolRun:
     tasks = []
     for i, uri in enumerate(first_uris(world, dataset, count)):
         def update(ops, uri=uri):
-            return world.call_with(ops, "update_package_revision", package.name, [uri], world.registry)
+            return ops.update_package_revision(package.name, [uri], world.registry)
 
         tasks.append(Task(f"worker {i} adds {uri.rsplit('/', 1)[-1]}", update, key=uri))
     world.pool = run_parallel(world, tasks, len(tasks))
@@ -305,8 +306,7 @@ def update_in_rounds(world: World, dataset: str, per_round: int, rounds_needed: 
         read_once(world)
         batch = uris[round_number * per_round:(round_number + 1) * per_round]
         tasks = [Task(f"round {round_number + 1} adds {uri.rsplit('/', 1)[-1]}",
-                      lambda ops, uri=uri: world.call_with(ops, "update_package_revision", package.name, [uri],
-                                                           world.registry),
+                      lambda ops, uri=uri: ops.update_package_revision(package.name, [uri], world.registry),
                       key=uri)
                  for uri in batch]
         world.pool = run_parallel(world, tasks, per_round)
@@ -381,7 +381,7 @@ def browse_while_revising(world: World, dataset: str, count: int, readers: int, 
 
     def write(ops):
         try:
-            return [world.call_with(ops, "update_package_revision", package.name, [uri], world.registry)
+            return [ops.update_package_revision(package.name, [uri], world.registry)
                     for uri in uris]
         finally:
             writer_done.set()
@@ -389,7 +389,7 @@ def browse_while_revising(world: World, dataset: str, count: int, readers: int, 
     def read(ops):
         listings = []
         while len(listings) < max_reads:
-            listings.append(world.call_with(ops, "browse_content", package.name, world.registry, ""))
+            listings.append(ops.browse_content(package.name, world.registry, ""))
             if writer_done.is_set():
                 break
         return listings
@@ -444,12 +444,12 @@ def create_users_while_listing(world: World, labels: list[str], role: str) -> Po
     adm.remove_run_users_after_scenario(world)
     tasks = [
         Task(f"create user {label}",
-             lambda ops, label=label: world.call_with(ops.admin, "create_user", adm.user_name(world, label),
-                                                      adm.email_of(world, label), role),
+             lambda ops, label=label: ops.admin.create_user(adm.user_name(world, label), adm.email_of(world, label),
+                                                            role),
              key=("create", label, role))
         for label in labels
     ]
-    tasks.append(Task("list users", lambda ops: world.call_with(ops.admin, "list_users"), key=("list", None, None)))
+    tasks.append(Task("list users", lambda ops: ops.admin.list_users(), key=("list", None, None)))
     world.pool = run_parallel(world, tasks, len(tasks))
     return world.pool
 
@@ -482,7 +482,7 @@ def assert_parallel_user_listing(world: World) -> None:
 
 
 def users_listed_now(world: World) -> list[str]:
-    world.result = adm.call(world, "list_users")
+    world.result = adm.admin_ops(world).list_users()
     return [account.name for account in world.result]
 
 
@@ -492,12 +492,12 @@ def create_tables_while_listing(world: World, labels: list[str], bucket: str) ->
                           for label in labels}
     tasks = [
         Task(f"create table {label}",
-             lambda ops, label=label: world.call_with(ops, "create_tabulator_table", bucket,
-                                                      tab.table_name(world, label), world.configs_sent[label]),
+             lambda ops, label=label: ops.create_tabulator_table(bucket, tab.table_name(world, label),
+                                                                 world.configs_sent[label]),
              key=("create", label))
         for label in labels
     ]
-    tasks.append(Task("list tables", lambda ops: world.call_with(ops, "list_tabulator_tables", bucket),
+    tasks.append(Task("list tables", lambda ops: ops.list_tabulator_tables(bucket),
                       key=("list", None)))
     world.pool = run_parallel(world, tasks, len(tasks))
     return world.pool
@@ -546,19 +546,15 @@ def mixed_operations(world: World, sessions: int, bucket: str, workers: int | No
     """`sessions` tasks: three browse (each another package), the rest search, query the catalog and list
     tables in turn; on `workers` threads (default: one per task, all starting together)."""
     kinds = {
-        "search": lambda ops: world.call_with(ops, "search_packages", SEARCH_QUERY, world.registry),
-        "graphql": lambda ops: world.call_with(ops, "execute_graphql_query", BUCKETS_QUERY),
-        "tables": lambda ops: world.call_with(ops, "list_tabulator_tables", bucket),
+        "search": lambda ops: ops.search_packages(SEARCH_QUERY, world.registry),
+        "graphql": lambda ops: ops.execute_graphql_query(BUCKETS_QUERY),
+        "tables": lambda ops: ops.list_tabulator_tables(bucket),
     }
     world.tables_bucket = bucket
     tasks = [
-        Task(
-            f"worker {i} browse {name}",
-            lambda ops, name=name: world.call_with(
-                ops, "browse_content", baseline_package_name(name), world.registry, ""
-            ),
-            key=("browse", name),
-        )
+        Task(f"worker {i} browse {name}",
+             lambda ops, name=name: ops.browse_content(baseline_package_name(name), world.registry, ""),
+             key=("browse", name))
         for i, name in enumerate(MIXED_BROWSED)
     ]
     order = spread(list(kinds), sessions - len(tasks))
@@ -617,8 +613,8 @@ def create_while_another_creates(world: World, first: str, second: str, wait_lim
     def create(label: str, ops, dataset: str) -> None:
         name = world.run_package_name(f"side-by-side-{label}-{dataset}")
         try:
-            outcomes[label] = (name, dataset, world.call_with(ops, "create_package_revision", name,
-                                                              world.reference.uris(dataset), registry=world.registry))
+            created = ops.create_package_revision(name, world.reference.uris(dataset), registry=world.registry)
+            outcomes[label] = (name, dataset, created)
         except BaseException as exc:
             outcomes[label] = (name, dataset, exc)
 
@@ -662,4 +658,26 @@ def assert_console_untouched(world: World) -> None:
 def read_once(world: World) -> None:
     """One session reads the package, as someone would before changing it."""
     package = pk.current(world)
-    world.call("browse_content", package.name, world.registry, "")
+    world.ops.browse_content(package.name, world.registry, "")
+
+
+# -- the checks behind steps/concurrency_steps.py ---------------------------------------------------------
+def assert_users_afterwards(world: World, labels) -> None:
+    """Then listing the catalog users afterwards includes "{labels:Label}"."""
+    from quilt_e2e.domain import admin as adm
+
+    world = world
+    names = users_listed_now(world)
+    wanted = [adm.user_name(world, label) for label in pk.split_list(labels)]
+    missing = [name for name in wanted if name not in names]
+    assert not missing, f"the users {missing} are not listed: {sorted(names)}"
+
+
+def assert_tables_afterwards(world: World, which, labels) -> None:
+    """Then listing the tables of the {which} bucket afterwards shows "{labels:Label}" as created."""
+    listing = tab.ops(world).list_tabulator_tables(tab.bucket_named(world, which))
+    ours = tab.run_tables(world, listing)
+    assert_same_names("tables of this run", pk.split_list(labels), ours)
+    sent = {**getattr(world, "tables_before", {}), **world.configs_sent}  # the Given's tables and ours
+    for label in pk.split_list(labels):
+        assert ours[label] == sent[label], f"table {label} is listed with another configuration"

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from quilt_e2e.domain import packages as pk
 from quilt_e2e.domain import session
+from quilt_e2e.domain.driver import Driver
 from quilt_e2e.domain.world import World
 from quilt_e2e.stack.env_vars import changed_env
 
@@ -29,20 +30,20 @@ def _mode(world: World, backend: str):
         reset_mode_config()
 
 
-def other_ops(world: World):
-    """QuiltOps of the other backend, acting as the scenario's user (the Platform backend needs one)."""
+def other_ops(world: World) -> Driver:
+    """QuiltOps of the other backend (recorded), acting as the scenario's user (the Platform backend needs one)."""
     from quilt_mcp.ops.factory import QuiltOpsFactory
 
     if not world.user:
         session.login(world, session.DEFAULT_USER)
     with _mode(world, OTHER[world.settings.backend]):
-        return world.call_with(QuiltOpsFactory, "create")
+        return world.drive(world.drive(QuiltOpsFactory).create())
 
 
 def files_of(world: World, ops, package_name: str, path: str = "") -> dict[str, int | None]:
     """Every file of a package (path → size), walking directories where a backend lists them."""
     files: dict[str, int | None] = {}
-    for item in world.call_with(ops, "browse_content", package_name, world.registry, path):
+    for item in ops.browse_content(package_name, world.registry, path):
         if item.type == "directory":
             files.update(files_of(world, ops, package_name, item.path))
         else:
@@ -57,8 +58,8 @@ def view_through_other(world: World, key: str) -> dict:
     path = pk.path_of_reference_file(world, key)
     ops = other_ops(world)
     return {
-        "search": world.call_with(ops, "search_packages", name, registry),
+        "search": ops.search_packages(name, registry),
         "files": files_of(world, ops, name),
-        "info": world.call_with(ops, "get_package_info", name, registry),
-        "link": world.call_with(ops, "get_content_url", name, registry, path),
+        "info": ops.get_package_info(name, registry),
+        "link": ops.get_content_url(name, registry, path),
     }

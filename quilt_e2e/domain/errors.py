@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from quilt_e2e.domain.world import World
+
 
 def readability_problems(error: BaseException) -> list[str]:
     message = str(error)
@@ -23,3 +25,22 @@ def readability_problems(error: BaseException) -> list[str]:
 def next_step_problems(error: BaseException, step: str) -> list[str]:
     """The message tells the reader what to do (`step`, e.g. a command)."""
     return [] if step.lower() in str(error).lower() else [f"the message gives no next step ({step!r}): {error}"]
+
+
+# -- the checks behind steps/error_steps.py ---------------------------------------------------------
+def assert_readable(world: World) -> None:
+    """Then the error explains itself in a readable message."""
+    problems = readability_problems(world.last_attempt.error)
+    assert not problems, "; ".join(problems)
+
+
+def assert_next_step(world: World, command) -> None:
+    """Then the error tells me to run "{command}"."""
+    problems = next_step_problems(world.last_attempt.error, command)
+    assert not problems, "; ".join(problems)
+
+
+def assert_message_names(world: World, url: str) -> None:
+    """The refusal's message names the address the scenario asked for."""
+    message = str(world.last_attempt.error)
+    assert url in message, f"the message does not name {url}: {message!r}"

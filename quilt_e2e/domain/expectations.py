@@ -112,3 +112,16 @@ def diagnose_diff(expected: dict[str, list[str]], actual: dict) -> str | None:
     if swapped:
         parts.insert(0, "'deleted' and 'modified' are swapped")
     return "diff differs: " + "; ".join(parts)
+
+
+def assert_served_by(ops, backend: str) -> None:
+    """The QuiltOps object is the named backend ("Quilt3" or "Platform") and not the other one."""
+    from quilt_mcp.backends.platform_backend import Platform_Backend
+    from quilt_mcp.backends.quilt3_backend import Quilt3_Backend
+    from quilt_mcp.ops.quilt_ops import QuiltOps
+
+    expected = {"Quilt3": Quilt3_Backend, "Platform": Platform_Backend}[backend]
+    other = Platform_Backend if expected is Quilt3_Backend else Quilt3_Backend
+    assert isinstance(ops, QuiltOps), f"{type(ops)} is not a QuiltOps"
+    assert isinstance(ops, expected) and not isinstance(ops, other), (
+        f"expected the {backend} backend, got {type(ops).__name__}")

@@ -3,8 +3,8 @@
 Each worker opens its own QuiltOps with the real factory, in its own thread, before the common start. QuiltOps
 documents no thread safety for one shared instance, and quilt-mcp itself builds one per request
 (`QuiltOpsFactory.create()` in every tool), so that is what concurrent use means here. Every SUT call still goes
-through `World.call_with`, so the failure report lists them (world.calls is appended from several threads;
-list.append is atomic).
+through a recorded driver (`world.drive`), so the failure report lists them (world.calls is appended from several
+threads; list.append is atomic).
 
 Two probes: `probe` measures wall time and the resident memory the process gains while a call runs (Linux:
 VmHWM after resetting it through /proc/self/clear_refs; elsewhere a sampling thread), which costs nothing but
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from quilt_e2e.domain.driver import Driver
 from quilt_e2e.domain.world import World
 
 MB = 1_000_000
@@ -37,8 +38,9 @@ DEFAULT_TIMEOUT = 180.0  # seconds a pool may take before its stragglers count a
 # -- parallel workers ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Task:
-    """One worker's job: `action(ops)` calls the SUT through `world.call_with(ops, ...)` and returns what the
-    scenario checks. `key` is what the check needs to know about the task (a package name, a dataset, ...)."""
+    """One worker's job: `action(ops)` calls the SUT through `ops` (a recorded driver: `ops.browse_content(...)`)
+    and returns the scenario checks. `key` is what the check needs to know about the task (a package name, a
+    dataset, ...)."""
 
     label: str
     action: Callable[[Any], Any]
@@ -98,12 +100,12 @@ class PoolRun:
         return grouped
 
 
-def own_ops(world: World):
-    """A QuiltOps of this thread's own, built by the real factory (the scenario's identity must already be set
+def own_ops(world: World) -> Driver:
+    """A recorded QuiltOps of this thread's own, built by the real factory (the scenario's identity must already be set
     up in the main thread: `world.ops` does that)."""
     from quilt_mcp.ops.factory import QuiltOpsFactory
 
-    return world.call_with(QuiltOpsFactory, "create")
+    return world.drive(world.drive(QuiltOpsFactory).create())
 
 
 def run_parallel(world: World, tasks: list[Task], workers: int, *, timeout: float = DEFAULT_TIMEOUT,

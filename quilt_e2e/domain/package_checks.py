@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
 from quilt_e2e.domain import packages as pk
-from quilt_e2e.domain.expectations import assert_same_names, fail_unless
+from quilt_e2e.domain.expectations import assert_same_names, diagnose_diff, fail_unless
 from quilt_e2e.domain.registry import (
     latest_top_hash,
     manifest_exists,
@@ -18,6 +18,7 @@ from quilt_e2e.domain.registry import (
     split_physical_key,
 )
 from quilt_e2e.domain.world import World
+from quilt_e2e.stack.baseline import BASELINES, baseline_package_name
 
 
 # -- Package_Creation_Result (assert_creation_result: in packages.py, which the other modules share) ---------
@@ -67,7 +68,7 @@ def assert_no_metadata(world: World) -> None:
     package = pk.current(world)
     header = pk.revision_header(world, package.latest)
     fail_unless(header.get("user_meta") in (None, {}), f"the manifest carries metadata {header.get('user_meta')!r}")
-    metadata = world.call("get_package_metadata", package.name, world.registry)
+    metadata = world.ops.get_package_metadata(package.name, world.registry)
     fail_unless(metadata == {}, f"get_package_metadata returned {metadata!r} for a package without metadata")
 
 
@@ -304,3 +305,203 @@ def assert_other_backend_view(world: World, view: dict, key: str) -> None:
     assert_files_of_latest(world, view["files"])
     assert_info_fields(view["info"], expected_info(world, package.name, package.latest))
     assert_download(world, key, view["link"])
+
+
+# -- the checks behind steps/package_read_steps.py ---------------------------------------------------------
+def assert_info_metadata(world: World, description, tags) -> None:
+    """Then the information shows description "{description}" and tags "{tags}"."""
+    info = world.result
+    assert info.description == description, f"description {info.description!r}"
+    assert list(info.tags) == pk.split_list(tags), f"tags {info.tags!r}"
+
+
+def assert_info_no_metadata(world: World) -> None:
+    """Then the information shows no description and no tags."""
+    info = world.result
+    assert info.description is None, f"description {info.description!r} for a package without one"
+    assert info.tags == [], f"tags {info.tags!r} for a package without any"
+
+
+def assert_metadata_is_file(world: World, dataset) -> None:
+    """Then the metadata is exactly the metadata file of the {dataset} dataset."""
+    expected = pk.metadata_file(world, dataset)
+    assert world.result == expected, f"metadata differs:\n got  {world.result}\n want {expected}"
+
+
+def assert_listing_folders(world: World, folders) -> None:
+    """Then the listing shows the folders "{folders}" as directories without a size."""
+    listing = world.result
+    directories = [item for item in listing if item.type == "directory"]
+    if not directories:
+        sample = [item.path for item in listing[:3]]
+        raise AssertionError(f"listing has no directory entries: {len(listing)} files, e.g. {sample}")
+    assert_same_names("folders", pk.split_list(folders), [d.path.rstrip("/") for d in directories])
+    sized = [d.path for d in directories if d.size is not None]
+    assert not sized, f"directories with a size: {sized}"
+    assert_entries_described(world)
+
+
+def assert_listing_no_files(world: World) -> None:
+    """Then the listing shows no files."""
+    files = [item.path for item in world.result if item.type == "file"]
+    assert not files, f"root listing shows {len(files)} files, e.g. {files[:3]}"
+
+
+def assert_listing_sizes(world: World) -> None:
+    """Then every listed file has its size in bytes."""
+    entries = pk.revision_entries(world, pk.current(world).latest)
+    for item in world.result:
+        if item.type == "file":
+            assert item.path in entries, f"{item.path} is not a file of the package"
+            assert item.size == entries[item.path].size, f"{item.path}: size {item.size} != {entries[item.path].size}"
+
+
+def assert_listing_count(world: World, count, dataset) -> None:
+    """Then the listing has one entry for each of the {count:d} files of the {dataset} dataset."""
+    expected = world.reference.files(dataset)
+    assert len(expected) == count, f"the {dataset} dataset has {len(expected)} files, the scenario says {count}"
+    listed = [item.path for item in world.result]
+    assert len(listed) == count, f"the listing has {len(listed)} entries"
+    assert_same_names("listed paths", expected, listed)
+
+
+def assert_search_hit(world: World, name) -> None:
+    """Then the results include the baseline package {name}."""
+    names = [info.name for info in world.result]
+    assert baseline_package_name(name) in names, f"search found {names}"
+
+
+def assert_search_exactly(world: World, names) -> None:
+    """Then the results name exactly the baseline packages "{names:Label}"."""
+    found = [info.name for info in world.result]
+    expected = [baseline_package_name(name) for name in pk.split_list(names)]
+    assert sorted(found) == sorted(expected), f"search found {sorted(found)}, expected exactly {sorted(expected)}"
+
+
+def assert_search_hit_current(world: World) -> None:
+    """Then the results include the package."""
+    names = [info.name for info in world.result]
+    assert pk.current(world).name in names, f"search found {names}"
+
+
+def assert_search_results_listed(world: World) -> None:
+    """Then every result names a package the registry lists."""
+    listed = pk.registry_packages(world)
+    strays = [(info.name, info.top_hash) for info in world.result if info.name not in listed]
+    assert not strays, f"results that name no package of the registry: {strays[:5]}"
+
+
+def assert_search_fields(world: World) -> None:
+    """Then every result names its registry, bucket and a 64-character top hash."""
+    for info in world.result:
+        assert info.bucket == world.settings.packages_bucket, f"{info.name}: bucket {info.bucket!r}"
+        assert info.registry == world.registry, f"{info.name}: registry {info.registry!r}"
+        assert pk.TOP_HASH.match(info.top_hash or ""), f"{info.name}: top hash {info.top_hash!r}"
+
+
+def assert_search_tags(world: World, tags) -> None:
+    """Then the results show the package with the tags "{tags}"."""
+    name = pk.current(world).name
+    found = [list(info.tags) for info in world.result if info.name == name]
+    assert found == [pk.split_list(tags)], f"search shows {name} with tags {found}, expected {pk.split_list(tags)}"
+
+
+def assert_search_empty(world: World) -> None:
+    """Then the search finds nothing."""
+    assert world.result == [], f"search found {[i.name for i in world.result]}"
+
+
+# -- the checks behind steps/package_revise_steps.py ---------------------------------------------------------
+def assert_diff(world: World, added, modified, deleted) -> None:
+    """Then the diff lists added "{added:Text}", modified "{modified:Text}" and deleted "{deleted:Text}"."""
+    expected = {"added": pk.split_list(added), "modified": pk.split_list(modified), "deleted": pk.split_list(deleted)}
+    problem = diagnose_diff(expected, world.result)
+    assert problem is None, problem
+
+
+def assert_deleted(world: World) -> None:
+    """Then the deletion is confirmed."""
+    assert world.result is True, f"delete_package returned {world.result!r}"
+
+
+def assert_nothing_deleted(world: World) -> None:
+    """Then the deletion reports that nothing was deleted."""
+    assert world.result is False, f"delete_package returned {world.result!r} with nothing to delete"
+
+
+def assert_not_listed(world: World) -> None:
+    """Then the registry no longer lists the package."""
+    name = pk.current(world).name
+    assert name not in pk.registry_packages(world), f"{name} is still in the registry"
+
+
+def assert_still_listed(world: World) -> None:
+    """Then the registry still lists the package."""
+    package = pk.current(world)
+    assert package.name in pk.registry_packages(world), f"{package.name} is gone from the registry"
+    pointers = pk.package_pointers(world, package.name)
+    assert pointers.get("latest") == package.latest, f"{package.name}'s pointers changed: {pointers}"
+
+
+def assert_reference_kept(world: World, dataset) -> None:
+    """Then the {dataset} reference data is still in the data bucket."""
+    s3 = world.s3()
+    for relpath in world.reference.files(dataset):
+        key = world.reference.key(dataset, relpath)
+        body = s3.get_object(Bucket=world.settings.data_bucket, Key=key)["Body"].read()
+        assert world.reference.holds_bytes(key, body), f"{key} changed"
+
+
+def assert_baselines_kept(world: World) -> None:
+    """Then every baseline package is still in the registry."""
+    listed = pk.registry_packages(world)
+    missing = [baseline_package_name(b.name) for b in BASELINES if baseline_package_name(b.name) not in listed]
+    assert not missing, f"baseline packages missing: {missing}"
+
+
+def assert_other_metadata(world: World, description, tags) -> None:
+    """Then it shows description "{description}" and tags "{tags}"."""
+    metadata = world.other_ops.get_package_metadata(pk.current(world).name, world.registry)
+    assert metadata.get("description") == description, f"description {metadata.get('description')!r}"
+    assert metadata.get("tags") == pk.split_list(tags), f"tags {metadata.get('tags')!r}"
+
+
+# -- the checks behind steps/package_steps.py ---------------------------------------------------------
+def assert_registry_holds_new(world: World, dataset) -> None:
+    """Then the registry holds the new package with exactly the files of the {dataset} dataset."""
+    package = pk.current(world)
+    pointers = pk.package_pointers(world, package.name)
+    assert "latest" in pointers, f"the registry holds no package {package.name}"
+    package.revisions.append(pointers["latest"])
+    pk.assert_holds_dataset(world, dataset)
+
+
+def assert_call_succeeds(world: World) -> None:
+    """Then the call succeeds with the new revision."""
+    attempt = world.last_attempt
+    if attempt.error is not None:
+        raise AssertionError(f"the call failed: {type(attempt.error).__name__}: {attempt.error}")
+    world.result = attempt.result
+    pk.assert_created(world)
+
+
+def assert_keys_are_paths(world: World) -> None:
+    """Then every file in the package sits at its path in the data bucket."""
+    entries = pk.revision_entries(world, pk.current(world).latest)
+    for logical_key, entry in entries.items():
+        source = pk.reference_key_of(world, entry.physical_key)
+        assert logical_key == source, f"{logical_key!r} should sit at {source!r}"
+
+
+def assert_keys_are_names(world: World) -> None:
+    """Then every file in the package sits at the package root under its own name."""
+    entries = pk.revision_entries(world, pk.current(world).latest)
+    for logical_key, entry in entries.items():
+        name = pk.reference_key_of(world, entry.physical_key).rsplit("/", 1)[-1]
+        assert logical_key == name, f"{logical_key!r} should be {name!r}"
+
+
+def assert_no_new_package(world: World) -> None:
+    """Then the registry holds no new package."""
+    new = pk.registry_packages(world) - (world.registry_before or set())
+    assert not new, f"packages appeared despite the refusal: {sorted(new)}"

@@ -114,7 +114,7 @@ def create_from_dataset(
     )
     package = PackageRef(name, [])
     world.packages["current"] = package
-    world.result = world.call("create_package_revision", name, uris, **kwargs)
+    world.result = world.ops.create_package_revision(name, uris, **kwargs)
     package.revisions.append(world.result.top_hash)
     return package
 
@@ -126,7 +126,7 @@ def try_create_from_dataset(world: World, dataset: str, **kwargs) -> None:
     world.packages["current"] = PackageRef(name, [])
     world.package_request = Request("create_package_revision", name, s3_registry(world), uris, uris,
                                     sources={logical_key(uri, True): data_key(uri) for uri in uris})
-    world.attempt("create_package_revision", name, uris, **kwargs)
+    world.attempt(lambda: world.ops.create_package_revision(name, uris, **kwargs))
 
 
 def try_create(world: World, name, uris, **kwargs) -> None:
@@ -134,7 +134,7 @@ def try_create(world: World, name, uris, **kwargs) -> None:
     world.registry_before = registry_packages(world)
     world.package_request = Request("create_package_revision", name, s3_registry(world),
                                     list(uris) if isinstance(uris, list) else [uris])
-    world.attempt("create_package_revision", name, uris, **{"registry": world.registry, **kwargs})
+    world.attempt(lambda: world.ops.create_package_revision(name, uris, **{"registry": world.registry, **kwargs}))
 
 
 def missing_file_uri(world: World) -> str:
@@ -221,14 +221,14 @@ def add_to_package(world: World, dataset: str, *, subdir: str = "", metadata: di
         copy=options.get("copy") == "all", auto_organize=organize,
         message=options.get("message", DEFAULT_UPDATE_MESSAGE), sources=sources,
     )
-    world.result = world.call("update_package_revision", package.name, uris + list(extra_uris), world.registry,
-                              metadata=metadata, **options)
+    world.result = world.ops.update_package_revision(package.name, uris + list(extra_uris), world.registry,
+                                                     metadata=metadata, **options)
     package.revisions.append(world.result.top_hash)
 
 
 def try_update(world: World, name: str, uris, registry, **kwargs) -> None:
     world.package_request = Request("update_package_revision", name, s3_registry(world), list(uris))
-    world.attempt("update_package_revision", name, uris, registry, **kwargs)
+    world.attempt(lambda: world.ops.update_package_revision(name, uris, registry, **kwargs))
 
 
 # -- reading ------------------------------------------------------------------------------------------------
@@ -246,13 +246,14 @@ def current(world: World) -> PackageRef:
 
 # The operations "I try to <operation> the package ..." names; each takes (world, package name, registry).
 OPERATIONS = {
-    "read the metadata of": lambda w, n, r: w.attempt("get_package_metadata", n, r),
-    "get information on": lambda w, n, r: w.attempt("get_package_info", n, r),
-    "browse": lambda w, n, r: w.attempt("browse_content", n, r, ""),
-    "get a download link into": lambda w, n, r: w.attempt("get_content_url", n, r, "file1.csv"),
-    "compare with itself": lambda w, n, r: w.attempt("diff_packages", n, n, r),
-    "add a file to": lambda w, n, r: w.attempt("update_package_revision", n, w.reference.uris("single-file"), r),
-    "search for": lambda w, n, r: w.attempt("search_packages", n, r),
+    "read the metadata of": lambda w, n, r: w.attempt(lambda: w.ops.get_package_metadata(n, r)),
+    "get information on": lambda w, n, r: w.attempt(lambda: w.ops.get_package_info(n, r)),
+    "browse": lambda w, n, r: w.attempt(lambda: w.ops.browse_content(n, r, "")),
+    "get a download link into": lambda w, n, r: w.attempt(lambda: w.ops.get_content_url(n, r, "file1.csv")),
+    "compare with itself": lambda w, n, r: w.attempt(lambda: w.ops.diff_packages(n, n, r)),
+    "add a file to": lambda w, n, r: w.attempt(
+        lambda: w.ops.update_package_revision(n, w.reference.uris("single-file"), r)),
+    "search for": lambda w, n, r: w.attempt(lambda: w.ops.search_packages(n, r)),
 }
 
 
@@ -387,6 +388,6 @@ def assert_file_count_matches(world: World) -> None:
 def assert_metadata(world: World, expected: dict) -> None:
     """The package's metadata, read through the SUT, is exactly `expected`."""
     package = current(world)
-    metadata = world.call("get_package_metadata", package.name, world.registry)
+    metadata = world.ops.get_package_metadata(package.name, world.registry)
     if metadata != expected:
         raise AssertionError(f"metadata is {metadata!r}, expected exactly {expected!r}")

@@ -74,13 +74,9 @@ def enforced(world: World) -> bool:
 
 
 # -- measuring -----------------------------------------------------------------------------------------
-def measured(world: World, operation: str, *args, **kwargs) -> Any:
-    """Call `ops.<operation>` timed, then once more with its memory traced; the figures wait for
-    `record_figures`. The scenario checks the answer of the timed call."""
-    return measured_action(world, lambda: world.call(operation, *args, **kwargs))
-
-
-def measured_action(world: World, action: Callable[[], Any]) -> Any:
+def measured(world: World, action: Callable[[], Any]) -> Any:
+    """Run `action` (a SUT call, e.g. `lambda: world.ops.browse_content(...)`) timed, then once more with its
+    memory traced; the figures wait for `record_figures`. The scenario checks the answer of the timed call."""
     world.ops  # noqa: B018  build QuiltOps (and log in) outside the measurement
     with probe() as reading:
         result = action()
@@ -255,7 +251,8 @@ def complex_query() -> str:
 
 
 def run_complex_query(world: World) -> Any:
-    return measured(world, "execute_graphql_query", complex_query(), {"bucket": world.settings.packages_bucket})
+    variables = {"bucket": world.settings.packages_bucket}
+    return measured(world, lambda: world.ops.execute_graphql_query(complex_query(), variables))
 
 
 def assert_complex_answer(world: World) -> None:

@@ -45,7 +45,7 @@ def assert_declarable_as_parameter(world: World) -> None:
 
     from quilt_e2e.domain.expectations import assert_pydantic_accepts
 
-    assert_pydantic_accepts(QuiltOps, world.ops)
+    assert_pydantic_accepts(QuiltOps, world.sut)
 
 
 def ensure_identity(world: World) -> None:
@@ -57,7 +57,11 @@ def ensure_identity(world: World) -> None:
 
 def present_token(world: World, token: str) -> None:
     """Give QuiltOps a JWT the way an HTTP client of the MCP server does: through the runtime context."""
-    from quilt_mcp.context.runtime_context import RuntimeAuthState, push_runtime_context, reset_runtime_context
+    from quilt_mcp.context.runtime_context import (
+        RuntimeAuthState,
+        push_runtime_context,
+        reset_runtime_context,
+    )
 
     handle = push_runtime_context(environment="web", auth=RuntimeAuthState(scheme="Bearer", access_token=token))
     world.cleanups.append(lambda: reset_runtime_context(handle))
@@ -81,7 +85,11 @@ def present_aws_credentials(world: World) -> str:
     They are the test IAM role's (assumed with the suite's own AWS access); returns the identity they carry.
 
     Only the embedded stack lets the suite assume that role (on AWS it trusts EC2 alone): @use.with_stack=embedded."""
-    from quilt_mcp.context.runtime_context import RuntimeAuthState, push_runtime_context, reset_runtime_context
+    from quilt_mcp.context.runtime_context import (
+        RuntimeAuthState,
+        push_runtime_context,
+        reset_runtime_context,
+    )
 
     sts = world.stack.client("sts")
     account = sts.get_caller_identity()["Account"]

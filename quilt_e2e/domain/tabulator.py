@@ -7,13 +7,16 @@ What the SUT did is verified in the catalog's own table store and open-query set
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 
 from quilt_e2e.domain import session
+from quilt_e2e.domain.driver import Driver
+from quilt_e2e.domain.expectations import assert_same_names
 from quilt_e2e.domain.packages import split_list
-from quilt_e2e.domain.world import World
+from quilt_e2e.domain.world import Attempt, World
 from quilt_e2e.stack.baseline import baseline_package_name
 
 # Configurations a scenario may not be able to use, by the words the scenario uses for them.
@@ -139,15 +142,17 @@ def run_tables(world: World, listing: list[dict]) -> dict[str, str]:
 
 
 # -- calls to the SUT --------------------------------------------------------------------------------
-def call(world: World, operation: str, *args) -> Any:
+def ops(world: World) -> Driver:
+    """QuiltOps for a table change or read: the run's tables are removed after the scenario, and what a
+    call returns becomes the scenario's result."""
     remove_run_tables_after_scenario(world)
-    world.result = world.call(operation, *args)
-    return world.result
+    return world.drive(world.sut, after=lambda record: setattr(world, "result", record.result))
 
 
-def attempt(world: World, operation: str, *args):
+def attempt(world: World, action: Callable[[Driver], Any]) -> Attempt:
+    """A table call the scenario expects may be refused, e.g. `lambda ops: ops.list_tabulator_tables(b)`."""
     remove_run_tables_after_scenario(world)
-    return world.attempt(operation, *args)
+    return world.attempt(lambda: action(world.ops))
 
 
 # -- open query --------------------------------------------------------------------------------------
@@ -177,8 +182,8 @@ def catalog_open_query(world: World) -> bool:
 def set_open_query(world: World, enabled: bool, *, expect_refusal: bool = False):
     keep_open_query_after_scenario(world)
     if expect_refusal:
-        return world.attempt("set_open_query", enabled)
-    world.result = world.call("set_open_query", enabled)
+        return world.attempt(lambda: world.ops.set_open_query(enabled))
+    world.result = world.ops.set_open_query(enabled)
     return world.result
 
 
@@ -193,3 +198,88 @@ def assert_open_query_answer(answer: Any, enabled: bool, *, changed: bool = Fals
     if changed:
         expected["message"] = f"Open query {'enabled' if enabled else 'disabled'}"
     assert answer == expected, f"the answer is {answer!r}, expected {expected!r}"
+
+
+# -- the checks behind steps/tabulator_steps.py ---------------------------------------------------------
+def assert_listing_tables(world: World, labels) -> None:
+    """Then the listing shows the tables "{labels:Label}" with the configurations the catalog has for them."""
+    listed = run_tables(world, world.result)
+    assert_same_names("tables of this run", split_list(labels), listed)
+    for label, config in listed.items():
+        for bucket in session.catalog(world).catalog.buckets:
+            stored = stored_config(world, bucket, label)
+            if stored is not None:
+                break
+        assert config == stored, f"table {label}: listed configuration differs from the catalog's"
+
+
+def assert_catalog_no_named(world: World, name, which) -> None:
+    """Then the catalog has no tabulator table named "{name:Text}" in the {which} bucket."""
+    stored = store(world).get(bucket_named(world, which), name)
+    assert stored is None, f"the catalog has a table named {name!r}: {stored!r:.200}"
+
+
+def assert_listing_empty(world: World) -> None:
+    """Then the listing shows no tables."""
+    assert world.result == [], f"tables listed: {[t.get('name') for t in world.result]}"
+
+
+def assert_received_table(world: World, label, which) -> None:
+    """Then I receive the table "{label:Label}" with the configuration the catalog has for it in the {which} bucket."""
+    table = world.result
+    name = table_name(world, label)
+    assert isinstance(table, dict) and table.get("name") == name, f"received {table!r:.300}"
+    stored = stored_config(world, bucket_named(world, which), label)
+    assert table.get("config") == stored, (
+        f"received configuration {table.get('config')!r:.300} differs from {stored!r:.300}"
+    )
+
+
+def assert_catalog_table(world: World, label, which, columns) -> None:
+    """Then the catalog has the tabulator table "{label:Label}" in the {which} bucket with columns "{columns:Label}"."""
+    stored = stored_config(world, bucket_named(world, which), label)
+    assert stored is not None, f"the catalog has no table {table_name(world, label)} in the {which} bucket"
+    assert columns_in(stored) == columns_of(columns), f"the catalog's table has columns {columns_in(stored)}"
+
+
+def assert_catalog_no_table(world: World, label, which) -> None:
+    """Then the catalog has no tabulator table "{label:Label}" in the {which} bucket."""
+    stored = stored_config(world, bucket_named(world, which), label)
+    assert stored is None, f"the catalog has a table {table_name(world, label)}: {stored!r:.200}"
+
+
+def assert_read_back_columns(world: World, label, which, columns) -> None:
+    """Then getting the tabulator table "{label:Label}" of the {which} bucket shows columns "{columns:Label}"."""
+    table = world.ops.get_tabulator_table(bucket_named(world, which), table_name(world, label))
+    assert columns_in(table["config"]) == columns_of(columns), f"read back columns {columns_in(table['config'])}"
+
+
+def assert_listing_after_none(world: World, which) -> None:
+    """Then listing the tabulator tables of the {which} bucket shows no table of this run."""
+    listing = world.ops.list_tabulator_tables(bucket_named(world, which))
+    left = run_tables(world, listing)
+    assert not left, f"tables of this run still listed: {sorted(left)}"
+
+
+def assert_tables_unchanged(world: World, labels, which) -> None:
+    """Then the tables "{labels:Label}" of the {which} bucket keep their configurations."""
+    bucket = bucket_named(world, which)
+    for label in split_list(labels):
+        stored = stored_config(world, bucket, label)
+        assert stored == world.tables_before[label], f"table {label} changed: {stored!r:.200}"
+
+
+def assert_delete_answer(world: World) -> None:
+    """Then the deletion answers with the bucket's remaining tables."""
+    answer = world.result
+    assert isinstance(answer, dict) and answer.get("__typename") == "BucketConfig", f"delete answered {answer!r:.300}"
+    listed = {t["name"] for t in answer.get("tabulatorTables") or []}
+    bucket = answer.get("name")
+    stored = {t["name"] for t in store(world).tables(bucket)}
+    assert listed == stored, f"the answer lists {sorted(listed)}, the catalog has {sorted(stored)}"
+
+
+def assert_catalog_open_query(world: World, enabled) -> None:
+    """Then the catalog has open query {enabled:SwitchState}."""
+    actual = catalog_open_query(world)
+    assert actual is enabled, f"the catalog has open query {'enabled' if actual else 'disabled'}"

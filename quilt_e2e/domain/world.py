@@ -1,37 +1,18 @@
-"""Per-scenario state shared by the step modules, and the one place that calls QuiltOps."""
+"""Per-scenario state shared by the step modules, and the one place that calls QuiltOps (through recorded
+drivers, quilt_e2e/domain/driver.py)."""
 
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from quilt_e2e.config import Settings
+from quilt_e2e.domain.driver import AfterCall, Driver, SutCall, unwrap
 from quilt_e2e.domain.reference import ReferenceData
 
 _PACKAGE_SERIAL = itertools.count(1)
-
-
-@dataclass
-class SutCall:
-    """One QuiltOps call, kept for the failure report."""
-
-    operation: str
-    args: tuple
-    kwargs: dict
-    seconds: float = 0.0
-    error: BaseException | None = None
-    result: Any = None
-
-    def describe(self) -> str:
-        """One line for reports; secrets in arguments or errors are masked."""
-        from quilt_e2e.reporting.masking import mask_text
-
-        params = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
-        outcome = f"raised {type(self.error).__name__}: {self.error}" if self.error else "returned"
-        return mask_text(f"{self.operation}({', '.join(params)}) {outcome} in {self.seconds:.3f}s")
 
 
 @dataclass
@@ -110,47 +91,45 @@ class World:
 
     # -- the SUT -------------------------------------------------------------------------------
     @property
-    def ops(self):
-        """A QuiltOps instance for this scenario, built by the real factory from the environment."""
+    def sut(self):
+        """This scenario's QuiltOps object itself, built by the real factory from the environment. Calls go
+        through `ops`; this is for type and identity checks and to hand QuiltOps to another SUT class."""
         if self._ops is None:
             from quilt_mcp.ops.factory import QuiltOpsFactory
 
             if self.prepare_identity is not None:
                 self.prepare_identity(self)
-            self._ops = self.call_with(QuiltOpsFactory, "create")
+            self._ops = self.drive(QuiltOpsFactory).create()
         return self._ops
+
+    @property
+    def ops(self) -> Driver:
+        """This scenario's QuiltOps, every call recorded: `world.ops.browse_content(...)`."""
+        return self.drive(self.sut)
+
+    def drive(self, target: Any, after: AfterCall | None = None) -> Driver:
+        """A recorded proxy of any SUT object (another QuiltOps, the factory, the Athena service)."""
+        return Driver(unwrap(target), self.calls.append, after)
 
     def forget_ops(self) -> None:
         """The next call builds QuiltOps again (the identity it acts as has changed)."""
         self._ops = None
 
-    def call(self, operation: str, *args, **kwargs) -> Any:
-        """Call `ops.<operation>`; a SUT exception propagates unchanged (the step fails)."""
-        return self.call_with(self.ops, operation, *args, **kwargs)
-
-    def call_with(self, target: Any, operation: str, *args, **kwargs) -> Any:
-        record = SutCall(f"{getattr(target, '__name__', type(target).__name__)}.{operation}", args, kwargs)
-        self.calls.append(record)
-        started = time.perf_counter()
+    def attempt(self, action: Callable[[], Any]) -> Attempt:
+        """Run an action the scenario expects may be refused, e.g. `lambda: world.ops.list_buckets()`; its
+        outcome is asserted by a Then step. Only an exception the SUT raised is kept: any other (a misspelt
+        member, a test defect) fails the step."""
+        first = len(self.calls)
         try:
-            record.result = getattr(target, operation)(*args, **kwargs)
-            return record.result
-        except BaseException as exc:
-            record.error = exc
-            raise
-        finally:
-            record.seconds = time.perf_counter() - started
-
-    def attempt(self, operation: str, *args, target: Any = None, **kwargs) -> Attempt:
-        """Call an operation the scenario expects may be refused; its outcome is asserted by a Then step."""
-        try:
-            if target is None:
-                result = self.call(operation, *args, **kwargs)
-            else:
-                result = self.call_with(target, operation, *args, **kwargs)
-        except Exception:
-            self.attempt_ = Attempt(self.calls[-1])
+            result = action()
+        except Exception as exc:
+            raised = [call for call in self.calls[first:] if call.error is exc]
+            if not raised:
+                raise
+            self.attempt_ = Attempt(raised[-1])
         else:
+            if len(self.calls) == first:
+                raise AssertionError("test defect: the attempted action called nothing in the SUT")
             self.attempt_ = Attempt(self.calls[-1], result)
         return self.attempt_
 
