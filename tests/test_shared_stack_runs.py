@@ -28,9 +28,19 @@ def _env(reports: Path, **extra) -> dict[str, str]:
     return {**env, "QUILT_E2E_REPORTS_DIR": str(reports), **extra}
 
 
+def _packages(s3) -> dict[str, set[str]]:
+    """namespace → package names with a current pointer (the bucket is versioned: a deleted package's keys stay
+    as versions behind delete markers, and moto still lists their common prefixes, so keys are listed)."""
+    found: dict[str, set[str]] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=PACKAGES_BUCKET, Prefix=".quilt/named_packages/"):
+        for obj in page.get("Contents", []):
+            namespace, name = obj["Key"].split("/")[2:4]
+            found.setdefault(namespace, set()).add(name)
+    return found
+
+
 def _namespaces(s3) -> set[str]:
-    answer = s3.list_objects_v2(Bucket=PACKAGES_BUCKET, Prefix=".quilt/named_packages/", Delimiter="/")
-    return {p["Prefix"].split("/")[2] for p in answer.get("CommonPrefixes", [])}
+    return set(_packages(s3))
 
 
 class NamespaceWatcher(threading.Thread):
@@ -42,10 +52,7 @@ class NamespaceWatcher(threading.Thread):
 
     def run(self):
         while not self.stop.is_set():
-            for namespace in _namespaces(self.s3):
-                answer = self.s3.list_objects_v2(Bucket=PACKAGES_BUCKET, Prefix=f".quilt/named_packages/{namespace}/",
-                                                 Delimiter="/")
-                names = {p["Prefix"].split("/")[3] for p in answer.get("CommonPrefixes", [])}
+            for namespace, names in _packages(self.s3).items():
                 self.seen.setdefault(namespace, set()).update(names)
             time.sleep(0.3)
 
