@@ -1,6 +1,6 @@
 """Serial behave vs `quilt-e2e run --jobs 1` vs `--jobs 2`, side by side in one session.
 
-    .venv/bin/python benchmarks/parallel_benchmark.py [--tags @local] [--jobs 1,2] [--out benchmarks/parallel_benchmark.json]
+    .venv/bin/python benchmarks/parallel_benchmark.py [--tags @local] [--jobs 1,2] [--out FILE] [FEATURE ...]
 
 Each variant gets its own reports dir under a temporary folder. For each: wall time of the whole command
 (stack start-up included) and its outcome per scenario from the Allure results: passed, skipped, known defect
@@ -58,9 +58,10 @@ def main() -> int:
     parser.add_argument("--tags", default="@local")
     parser.add_argument("--jobs", default="1,2", help="comma-separated worker counts (default: 1,2)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "parallel_benchmark.json")
+    parser.add_argument("features", nargs="*", help="feature files (default: all)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="quilt-e2e-parallel-bench-"))
-    runs = [measure("behave (serial, embedded)", [str(BIN / "behave"), f"--tags={args.tags}", "--format=progress"],
+    runs = [measure("behave (serial, embedded)", [str(BIN / "behave"), f"--tags={args.tags}", "--format=progress", *args.features],
                     root / "serial")]
     previous = None
     for jobs in [int(j) for j in args.jobs.split(",")]:
@@ -71,7 +72,8 @@ def main() -> int:
                 (previous / "parallel" / "durations.json").read_bytes())
         previous = root / f"jobs-{jobs}"
         runs.append(measure(f"quilt-e2e run --jobs {jobs}",
-                            [str(BIN / "quilt-e2e"), "run", "--jobs", str(jobs), "--tags", args.tags],
+                            [str(BIN / "quilt-e2e"), "run", "--jobs", str(jobs), "--tags", args.tags,
+                             *(["--", *args.features] if args.features else [])],
                             root / f"jobs-{jobs}"))
     serial = runs[0]
     lines = ["| command | wall s | × serial | exit | outcomes | same outcomes as serial |", "|---|---:|---:|---:|---|---|"]
@@ -86,7 +88,7 @@ def main() -> int:
     for run in runs[1:]:
         for difference in run["differences"][:20]:
             print(f"  {run['name']}: {difference}")
-    args.out.write_text(json.dumps({"tags": args.tags, "runs": runs, "table": lines}, indent=2) + "\n")
+    args.out.write_text(json.dumps({"tags": args.tags, "features": args.features, "runs": runs, "table": lines}, indent=2) + "\n")
     print(f"details: {args.out}; logs in {root}")
     return 0 if all(not r["differences"] and r["exit"] == 0 for r in runs) else 1
 

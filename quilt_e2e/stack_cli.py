@@ -20,7 +20,7 @@ from typing import Callable
 from quilt_e2e.stack import state_file
 
 UP_TIMEOUT = 300.0  # provisioning and the first datagen run on a loaded machine
-DOWN_TIMEOUT = 20.0
+DOWN_TIMEOUT = 60.0  # a loaded machine needs a while to close the servers
 
 
 class StackCommandError(Exception):

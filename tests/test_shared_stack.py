@@ -125,6 +125,10 @@ def test_control_client_reads_and_changes_users(remote):
     directory = client.catalog.directory
     assert sorted(directory.users) == sorted(stand_in.catalog.directory.users)
     assert directory.roles["viewer"] == stand_in.catalog.directory.roles["viewer"]
+    for name in ("test-readonly", "test-user"):
+        record = directory.get(name)
+        assert directory.level(record) == stand_in.catalog.directory.level(stand_in.catalog.directory.get(name))
+        assert directory.can_write(record) is stand_in.catalog.directory.can_write(record)
     joined = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     directory.add(User("ctl-someone", "someone@test.com", "viewer", ["user"], date_joined=joined, last_login=joined))
     assert stand_in.catalog.directory.get("ctl-someone").extra_roles == ["user"]
