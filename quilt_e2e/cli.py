@@ -6,6 +6,8 @@
     quilt-e2e contract
     quilt-e2e check-auth | baselines | cleanup | cost-report   (operator commands, quilt_e2e/operator/)
     quilt-e2e runs [--reap] [-D KEY=VALUE ...] [--endpoint-url URL] [--stale-after SECONDS]
+    quilt-e2e stack up|status|down [--kind embedded]
+    quilt-e2e run --jobs N [--tags EXPR] [-- BEHAVE ARGS]
 
 Errors a user can fix are one line on stderr and exit status 2, never a traceback.
 """
@@ -63,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     from quilt_e2e import runs_cli
 
     runs_cli.add_commands(commands)
+    from quilt_e2e import stack_cli
+
+    stack_cli.add_commands(commands)
     return parser
 
 
@@ -104,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     from quilt_e2e.operator.cli import run_command as run_operator_command
     from quilt_e2e.quality.cli import QUALITY_ERRORS, run_command
     from quilt_e2e.reporting.report import ReportError
+    from quilt_e2e.stack_cli import SHARED_ERRORS
+    from quilt_e2e.stack_cli import run_command as run_shared_command
 
     args = _parser().parse_args(argv)
     try:
@@ -117,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
             return run_operator_command(args)
         if args.command == "runs":
             return runs_cli.run_command(args)
-    except (ReportError, ContractError, *QUALITY_ERRORS, runs_cli.RunsCommandError) as exc:
+        if args.command in ("stack", "run"):
+            return run_shared_command(args)
+    except (ReportError, ContractError, *QUALITY_ERRORS, *SHARED_ERRORS, runs_cli.RunsCommandError) as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -23,7 +23,7 @@ class ConfigError(Exception):
 
 SUITE_USER_AGENT = "quilt-e2e-suite"  # botocore user_agent_extra of every client the suite itself makes
 
-STACKS = ("embedded", "aws")
+STACKS = ("embedded", "aws", "shared")
 BACKENDS = ("local", "multiuser")
 DATA_PROFILES = ("small", "full")
 _BOOL_WORDS = {"true": True, "yes": True, "1": True, "on": True, "false": False, "no": False, "0": False, "off": False}
@@ -43,8 +43,10 @@ class Settings:
     iam_role: str = "quilt-mcp-test-role"
     aws_profile: str = ""
     data_profile: str = "small"
-    # a real catalog for stack=aws (the embedded stack runs its own stand-in)
+    # a real catalog for stack=aws, the stack server's stand-in for stack=shared (embedded runs its own)
     catalog_url: str = ""
+    # stack=shared: the stack server's AWS endpoint (default: from its state file)
+    endpoint_url: str = ""
     # aws: provision buckets/Glue/Athena and upload data only when asked; embedded always does.
     provision: bool = False
     # a fault the embedded stack injects on purpose (quilt_e2e/fault_spec.py), e.g. "s3-5xx:0.2"; "" = none
@@ -85,6 +87,7 @@ _ENV_NAMES: dict[str, tuple[str, ...]] = {
     "aws_profile": ("QUILT_E2E_AWS_PROFILE", "AWS_PROFILE"),
     "data_profile": ("QUILT_E2E_DATA_PROFILE",),
     "catalog_url": ("QUILT_E2E_CATALOG_URL", "QUILT_TEST_CATALOG_URL"),
+    "endpoint_url": ("QUILT_E2E_ENDPOINT_URL",),
     "provision": ("QUILT_E2E_PROVISION",),
     "run_id": ("QUILT_E2E_RUN_ID",),
     "fault": ("QUILT_E2E_FAULT",),
@@ -147,6 +150,10 @@ def load_settings(userdata: Mapping[str, str] | None = None, env: Mapping[str, s
             if not re.match(r"^https?://[^/\s]+", value):
                 raise ConfigError(f"catalog_url '{value}' must be an http(s) URL of a Quilt catalog")
             values[key] = value.rstrip("/")
+        elif key == "endpoint_url":
+            if not re.match(r"^https?://[^/\s]+", value):
+                raise ConfigError(f"endpoint_url '{value}' must be the http(s) URL of the stack server's AWS service")
+            values[key] = value.rstrip("/")
         elif key == "run_id":
             if not _RUN_ID_RE.match(value):
                 raise ConfigError(f"run_id '{value}' must be 3-63 lowercase letters, digits or dashes")
@@ -163,6 +170,8 @@ def load_settings(userdata: Mapping[str, str] | None = None, env: Mapping[str, s
     settings = Settings(**values)  # type: ignore[arg-type]
     if settings.is_embedded:
         settings = dataclasses.replace(settings, provision=True, aws_profile="")
+    elif settings.stack == "shared":  # the stack server provisioned; a run only verifies
+        settings = dataclasses.replace(settings, provision=False, aws_profile="")
     buckets = [settings.data_bucket, settings.scratch_bucket, settings.packages_bucket]
     if settings.fault and not settings.is_embedded:
         raise ConfigError(

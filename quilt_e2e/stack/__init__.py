@@ -1,4 +1,5 @@
-"""The stack a run talks to: `embedded` (moto + Athena SQL on loopback, the default) or `aws` (real AWS).
+"""The stack a run talks to: `embedded` (moto + Athena SQL on loopback, the default), `shared` (a running
+stack server, quilt_e2e.stack.shared) or `aws` (real AWS).
 
 Both expose the same surface to the hooks and the domain layer: settings, a boto3 session for
 verification (independent of the SUT), the local reference data directory, and diagnostics.
@@ -272,4 +273,8 @@ def create_stack(settings: Settings) -> Stack:
         return EmbeddedStack(settings)
     if settings.stack == "aws":
         return AwsStack(settings)
+    if settings.stack == "shared":
+        from quilt_e2e.stack.shared import SharedStack
+
+        return SharedStack(settings)
     raise ConfigError(f"unknown stack '{settings.stack}'")
