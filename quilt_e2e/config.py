@@ -19,7 +19,7 @@ class ConfigError(Exception):
     """A setting is wrong; the message says which one and what to do."""
 
 
-STACKS = ("embedded", "aws")
+STACKS = ("embedded", "aws", "docker")
 BACKENDS = ("local", "multiuser")
 DATA_PROFILES = ("small", "full")
 _BOOL_WORDS = {"true": True, "yes": True, "1": True, "on": True, "false": False, "no": False, "0": False, "off": False}
@@ -58,6 +58,11 @@ class Settings:
     @property
     def is_embedded(self) -> bool:
         return self.stack == "embedded"
+
+    @property
+    def is_local_stack(self) -> bool:
+        """The suite runs the stack itself (in this process or in its containers): it provisions everything."""
+        return self.stack in ("embedded", "docker")
 
 
 # userdata key -> environment variable(s) that may also set it (first match wins)
@@ -144,7 +149,7 @@ def load_settings(userdata: Mapping[str, str] | None = None, env: Mapping[str, s
             values[key] = value
 
     settings = Settings(**values)  # type: ignore[arg-type]
-    if settings.is_embedded:
+    if settings.is_local_stack:
         settings = dataclasses.replace(settings, provision=True, aws_profile="")
     buckets = [settings.data_bucket, settings.scratch_bucket, settings.packages_bucket]
     if len(set(buckets)) != 3:

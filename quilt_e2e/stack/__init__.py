@@ -1,4 +1,5 @@
-"""The stack a run talks to: `embedded` (moto + Athena SQL on loopback, the default) or `aws` (real AWS).
+"""The stack a run talks to: `embedded` (moto + Athena SQL on loopback, the default), `docker` (the same
+services in containers, quilt_e2e.stack.docker) or `aws` (real AWS).
 
 Both expose the same surface to the hooks and the domain layer: settings, a boto3 session for
 verification (independent of the SUT), the local reference data directory, and diagnostics.
@@ -113,6 +114,10 @@ class Stack:
 
     def recent_requests(self, count: int = 50) -> list[dict]:
         return []
+
+    def service_logs(self, tail: int = 100) -> dict[str, str]:
+        """Recent output of the stack's separate services by name (containers), secrets masked; none here."""
+        return {}
 
     # -- per kind --------------------------------------------------------------------------------
     def _sandbox_env(self) -> dict[str, str]:
@@ -247,4 +252,8 @@ def create_stack(settings: Settings) -> Stack:
         return EmbeddedStack(settings)
     if settings.stack == "aws":
         return AwsStack(settings)
+    if settings.stack == "docker":
+        from quilt_e2e.stack.docker.stack import DockerStack
+
+        return DockerStack(settings)
     raise ConfigError(f"unknown stack '{settings.stack}'")
