@@ -123,6 +123,15 @@ class Directory:
         with self.lock:
             return next((user for user in self.users.values() if user.email.lower() == email.lower()), None)
 
+    def update(self, name: str, **changes) -> User | None:
+        """Change fields of a user in place (what the SUT's own changes do); None if there is no such user."""
+        with self.lock:
+            user = self.users.get(name)
+            if user is not None:
+                for key, value in changes.items():
+                    setattr(user, key, value)
+            return user
+
     def remove(self, name: str) -> None:
         with self.lock:
             self.users.pop(name, None)

@@ -10,6 +10,7 @@ from botocore.config import Config
 from werkzeug.serving import WSGIRequestHandler
 
 from quilt_e2e.catalog.app import OPERATION_KEY, CatalogApp
+from quilt_e2e.catalog.control import ControlApi
 from quilt_e2e.catalog.registry import Registry
 from quilt_e2e.catalog.state import Catalog
 from quilt_e2e.catalog.tokens import TokenIssuer
@@ -47,7 +48,8 @@ class CatalogStandIn:
     """
 
     def __init__(self, s3_endpoint_url: str, registry_bucket: str, buckets: Iterable[str] = (),
-                 region: str = "us-east-1", stack_name: str = "quilt-standin", log_size: int = 500):
+                 region: str = "us-east-1", stack_name: str = "quilt-standin", log_size: int = 500,
+                 host: str = "127.0.0.1", port: int = 0, control_key: str | None = None):
         self.s3_endpoint_url = s3_endpoint_url
         self.registry_bucket = registry_bucket
         self.region = region
@@ -68,6 +70,9 @@ class CatalogStandIn:
         self._app: CatalogApp | None = None
         self._server = LoopbackServer("catalog-standin")
         self.tokens = TokenIssuer()
+        self._host, self._port = host, port
+        self._control: ControlApi | None = None
+        self._control_key = control_key  # None: the control API answers health only (in-process use)
 
     # -- lifecycle -------------------------------------------------------------------------------
     @property
@@ -75,14 +80,17 @@ class CatalogStandIn:
         return self._server.url
 
     def start(self) -> "CatalogStandIn":
-        self._server.bind(self._dispatch, _QuietRequestHandler)  # bind first: config.json must name the port
+        # bind first: config.json must name the port
+        self._server.bind(self._dispatch, _QuietRequestHandler, host=self._host, port=self._port)
         self._app = CatalogApp(self.catalog, self.tokens, self.config_json(), self._presign, self._role_credentials)
         self.request_log = CatalogRequestLog(self._app, size=self._log_size)
+        # outside the request log: the suite's own control calls are not catalog traffic of the SUT
+        self._control = ControlApi(self, self.request_log, self._control_key)
         self._server.serve()
         return self
 
     def _dispatch(self, environ, start_response):
-        return self.request_log(environ, start_response)
+        return self._control(environ, start_response)
 
     def stop(self) -> None:
         self._server.stop()

@@ -205,7 +205,7 @@ def catalog_requests_since_attempt(world: World) -> list[dict]:
     if marker is None:
         return entries
     for index in range(len(entries) - 1, -1, -1):
-        if entries[index] is marker:
+        if entries[index]["seq"] == marker["seq"]:  # seq, not identity: the log may be another process's
             return entries[index + 1:]
     raise AssertionError("test defect: the catalog's request log rolled over during the call")
 
@@ -308,9 +308,9 @@ def protect_own_account(world: World) -> str:
     saved = (record.is_active, record.is_admin)
 
     def _restore() -> None:
-        record.is_active, record.is_admin = saved
         if users.get(record.name) is None:
             users.add(record)
+        users.update(record.name, is_active=saved[0], is_admin=saved[1])
 
     world.cleanups.append(_restore)
     world.own_account_before = saved

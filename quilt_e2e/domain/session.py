@@ -109,12 +109,10 @@ def revoke_login(world: World) -> None:
     user = directory.get(world.user or "")
     if user is None:
         raise AssertionError(f"test defect: no catalog user {world.user!r} is logged in to revoke")
-    with directory.lock:
-        user.is_active = False
+    directory.update(user.name, is_active=False)
 
     def reactivate():
-        with directory.lock:
-            user.is_active = True
+        directory.update(user.name, is_active=True)
 
     world.cleanups.append(reactivate)
 

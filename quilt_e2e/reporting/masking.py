@@ -18,11 +18,11 @@ _PATTERNS = [
 _SECRET_KEY = re.compile(
     r"(?i)^(authorization|password|passwd|secret|token|access_token|refresh_token|id_token|jwt|api_key|apikey|"
     r"aws_secret_access_key|aws_session_token|secret_access_key|session_token|secretaccesskey|sessiontoken|"
-    r"secretkey|cookie|set-cookie|x-api-key)$"
+    r"secretkey|cookie|set-cookie|x-api-key|x-quilt-e2e-control|control_key)$"
 )
 _KEY_VALUE = re.compile(
     r"(?i)(\b(?:aws_secret_access_key|aws_session_token|password|secret|token|access_token|refresh_token|"
-    r"api_key|authorization)\b\s*[=:]\s*['\"]?)([^'\"\s,;&}]+)"
+    r"api_key|authorization|control_key|x-quilt-e2e-control)\b\s*[=:]\s*['\"]?)([^'\"\s,;&}]+)"
 )
 
 

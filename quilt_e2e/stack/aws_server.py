@@ -16,10 +16,13 @@ __all__ = ["LocalAwsServer", "RequestLog"]
 
 
 class LocalAwsServer:
-    """Runs moto's server app in a thread, bound to 127.0.0.1 only."""
+    """Runs moto's server app in a thread, bound to 127.0.0.1 unless told otherwise."""
 
-    def __init__(self, wrap: Callable[[WsgiApp, "LocalAwsServer"], WsgiApp] | None = None):
+    def __init__(self, wrap: Callable[[WsgiApp, "LocalAwsServer"], WsgiApp] | None = None,
+                 host: str = "127.0.0.1", port: int = 0, outer: Callable[[WsgiApp], WsgiApp] | None = None):
         self._wrap = wrap
+        self._outer = outer  # around the request log (the stack server's health and control routes)
+        self._host, self._port = host, port
         self._server = LoopbackServer("moto-server")
         self.request_log: RequestLog | None = None
 
@@ -32,7 +35,8 @@ class LocalAwsServer:
         if self._wrap is not None:
             app = self._wrap(app, self)
         self.request_log = RequestLog(app)
-        self._server.bind(self.request_log, MotoRequestHandler)
+        served: WsgiApp = self.request_log if self._outer is None else self._outer(self.request_log)
+        self._server.bind(served, MotoRequestHandler, host=self._host, port=self._port)
         self._server.serve()
         return self
 

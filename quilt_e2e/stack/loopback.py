@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import itertools
 import threading
 import time
 from typing import Callable, Deque
@@ -19,6 +20,7 @@ class RequestLog:
     def __init__(self, app: WsgiApp, size: int = 200):
         self._app = app
         self.entries: Deque[dict] = collections.deque(maxlen=size)
+        self._sequence = itertools.count(1)  # `seq` tells entries apart across processes (the control API)
 
     def describe(self, environ) -> dict:
         return {
@@ -33,7 +35,7 @@ class RequestLog:
 
     def __call__(self, environ, start_response):
         started = time.perf_counter()
-        record = self.describe(environ)
+        record = {"seq": next(self._sequence), **self.describe(environ)}
 
         def _start_response(status, headers, exc_info=None):
             record["status"] = int(status.split(" ", 1)[0])
@@ -58,9 +60,11 @@ class LoopbackServer:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
-    def bind(self, app: WsgiApp, request_handler: type[WSGIRequestHandler] = WSGIRequestHandler) -> str:
-        """Bind (the port is known from here on) and return the URL; `serve` starts answering."""
-        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=request_handler)
+    def bind(self, app: WsgiApp, request_handler: type[WSGIRequestHandler] = WSGIRequestHandler,
+             host: str = "127.0.0.1", port: int = 0) -> str:
+        """Bind (the port is known from here on) and return the URL; `serve` starts answering. The stack
+        server binds other addresses only when told to (`--host 0.0.0.0` inside a container)."""
+        self._server = make_server(host, port, app, threaded=True, request_handler=request_handler)
         return self.url
 
     def serve(self) -> None:
@@ -77,6 +81,8 @@ class LoopbackServer:
         if self._server is None:
             raise RuntimeError(f"the {self._name} server is not running")
         host, port = self._server.server_address[:2]
+        if host in ("0.0.0.0", "::"):  # bound to every address: callers on this machine use loopback
+            host = "127.0.0.1"
         return f"http://{host}:{port}"
 
     def stop(self) -> None:
