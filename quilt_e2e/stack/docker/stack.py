@@ -148,6 +148,26 @@ class DockerStack(Stack):
         if self.services.catalog_url and self.settings.backend == "multiuser":
             env.update(QUILT_CATALOG_URL=self.services.catalog_url, QUILT_REGISTRY_URL=self.services.catalog_url)
         self.sandbox.set_env(env)
+        if self.services.catalog_url:
+            from quilt_e2e.catalog.control_client import StandInClient
+
+            self.catalog = StandInClient(self.services.catalog_url, self.services.control_key)
+
+    def recent_requests(self, count: int = 50) -> list[dict]:
+        """The AWS container's and the stand-in's request logs, through their control routes."""
+        from quilt_e2e.catalog.control import KEY_HEADER, RPC_PREFIX
+
+        requests_seen: list[dict] = []
+        if self.endpoint_url:
+            try:
+                response = _no_proxy_session().post(f"{self.endpoint_url}{RPC_PREFIX}recent_requests", json={},
+                                                    headers={KEY_HEADER: self.services.control_key}, timeout=10)
+                requests_seen += [{"service": "aws", **r} for r in response.json().get("result", [])[-count:]]
+            except Exception as exc:  # diagnostics must not hide the failure they accompany
+                requests_seen.append({"service": "aws", "error": f"request log unavailable: {exc}"})
+        if self.catalog is not None:
+            requests_seen += [{"service": "catalog", **r} for r in self.catalog.recent_requests(count)]
+        return requests_seen[-count:]
 
     def _ensure_reference_data(self) -> None:
         import datagen
@@ -160,7 +180,16 @@ class DockerStack(Stack):
         pass  # the AWS container provisioned and loaded itself before it reported ready
 
     def _stop_services(self) -> None:
+        self.catalog = None
         self.services.stop()
 
     def service_logs(self, tail: int = 100) -> dict[str, str]:
         return self.services.logs(tail)
+
+
+def _no_proxy_session():
+    import requests
+
+    session = requests.Session()
+    session.trust_env = False  # loopback: never through the sandbox's dead proxy
+    return session
