@@ -49,6 +49,9 @@ def test_stack_tag_changes_with_every_input(tmp_path):
     assert images.stack_tag(["moto==6"], base, dockerfile, root=tmp_path) != tag
     assert images.stack_tag(reqs, "quilt-e2e/base:2", dockerfile, root=tmp_path) != tag
     assert images.stack_tag(reqs, base, dockerfile + "RUN true\n", root=tmp_path) != tag
+    (tmp_path / "quilt_e2e" / "stack" / "docker").mkdir(parents=True)
+    (tmp_path / "quilt_e2e" / "stack" / "docker" / "stack.py").write_text("y = 1\n")
+    assert images.stack_tag(reqs, base, dockerfile, root=tmp_path) == tag  # the manager is not in the image
     (tmp_path / "datagen" / "__init__.py").write_text("x = 2\n")
     assert images.stack_tag(reqs, base, dockerfile, root=tmp_path) != tag
 

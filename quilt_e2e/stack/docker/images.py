@@ -36,6 +36,7 @@ STACK_REPO = "quilt-e2e/stack"
 SUITE = "bookworm"
 BASE_PACKAGES = ("python3", "python3-venv", "ca-certificates")
 SOURCE_PACKAGES = ("quilt_e2e", "datagen")  # what the stack server imports
+SOURCE_LEFT_OUT = ("quilt_e2e/stack/docker",)  # the container manager itself never runs in a container
 # The project's dependencies the stack server never imports: the SUT runs in the test process, and so do the
 # test runner, its reporting and the engine client. Their own dependencies stay out unless something else needs them.
 NOT_IN_IMAGE = ("quilt-mcp", "behave", "allure-behave", "docker")
@@ -111,7 +112,9 @@ def source_files(root: Path = PROJECT_ROOT) -> list[Path]:
     files = []
     for package in SOURCE_PACKAGES:
         for path in sorted((root / package).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+            relative = path.relative_to(root).as_posix()
+            if (path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo")
+                    and not relative.startswith(SOURCE_LEFT_OUT)):
                 files.append(path)
     return files
 
@@ -218,7 +221,7 @@ def build_stack(client, tag: str, base: str, requirements: list[str], dockerfile
     from docker.errors import BuildError, APIError
 
     context = _context(requirements, dockerfile_text, work_dir)
-    repository, _, version = tag.partition(":")
+    version = tag.partition(":")[2]
     try:
         client.images.build(
             path=str(context), tag=tag, pull=False, rm=True, forcerm=True, network_mode="none",

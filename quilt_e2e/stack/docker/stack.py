@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 import time
 
-from quilt_e2e.stack import DATA_CACHE, FAKE_CREDENTIALS, Stack, StackError
+from quilt_e2e.stack import DATA_CACHE, FAKE_CREDENTIALS, Stack
 from quilt_e2e.stack.docker.containers import RunContainers, ServiceSpec, free_port, remove_orphans
 
 SERVE = ["python3", "-m", "quilt_e2e.stack.serve", "--host", "0.0.0.0"]
@@ -82,8 +82,9 @@ class DockerServices:
         catalog_port = free_port() if self.full else 0
         self.run.create_network()
         DATA_CACHE.mkdir(parents=True, exist_ok=True)
-        # the reference data this process generated (or will): the server validates it and skips generating
-        volumes = {str(DATA_CACHE): {"bind": CONTAINER_DATA, "mode": "rw"}}
+        # the reference data this process has just generated or validated: the server validates it and uploads
+        # it (read-only: files a container wrote would belong to its root)
+        volumes = {str(DATA_CACHE): {"bind": CONTAINER_DATA, "mode": "ro"}}
         aws = self.run.start(
             ServiceSpec("aws", SERVE + ["--services", "aws", "--aws-port", str(aws_port)] + userdata, aws_port,
                         HEALTH_PATH, environment, READY_LINE),
