@@ -51,7 +51,10 @@ def clean_scratch(s3, settings: Settings, run_started: dt.datetime, bucket: str 
         raise CleanupRefused(f"refusing to empty '{bucket}' as scratch: the scratch bucket is '{settings.scratch_bucket}'")
     results_prefix = athena_output_location(settings).split("/", 3)[3]
     keys = []
-    for prefix in (f"{settings.run_id}/", results_prefix):
+    # Athena names results by query id, not by run: on a shared stack "written since the run started" would
+    # take other runs' results too, so they stay until the stack server stops (its S3 lives in its memory).
+    prefixes = (f"{settings.run_id}/",) if settings.stack == "shared" else (f"{settings.run_id}/", results_prefix)
+    for prefix in prefixes:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             for obj in page.get("Contents", []):
                 if prefix == results_prefix and obj["LastModified"] < run_started:

@@ -4,6 +4,8 @@
     quilt-e2e coverage [--modes local,multiuser] [--fail-under PCT] [-- BEHAVE ARGS]
     quilt-e2e mutate [--sample N] [--seed S] [--files GLOB] [--jobs N] [--list] [--mutant ID]
     quilt-e2e contract
+    quilt-e2e stack up|status|down [--kind embedded]
+    quilt-e2e run --jobs N [--tags EXPR] [-- BEHAVE ARGS]
     quilt-e2e docker build [--rebuild] | status | clean [--images]
 
 Errors a user can fix are one line on stderr and exit status 2, never a traceback.
@@ -59,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     from quilt_e2e.stack.docker import cli as docker_cli
 
     docker_cli.add_commands(commands)
+    from quilt_e2e import stack_cli
+
+    stack_cli.add_commands(commands)
     return parser
 
 
@@ -98,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     from quilt_e2e.quality.cli import QUALITY_ERRORS, run_command
     from quilt_e2e.reporting.report import ReportError
     from quilt_e2e.stack import StackError
+    from quilt_e2e.stack_cli import SHARED_ERRORS, run_command as run_shared_command
 
     args = _parser().parse_args(argv)
     try:
@@ -107,11 +113,13 @@ def main(argv: list[str] | None = None) -> int:
             return run_command(args)
         if args.command == "contract":
             return _contract()
+        if args.command in ("stack", "run"):
+            return run_shared_command(args)
         if args.command == "docker":
             from quilt_e2e.stack.docker.cli import run_command as docker_command
 
             return docker_command(args)
-    except (ReportError, ContractError, StackError, *QUALITY_ERRORS) as exc:
+    except (ReportError, ContractError, StackError, *QUALITY_ERRORS, *SHARED_ERRORS) as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -19,7 +19,7 @@ class ConfigError(Exception):
     """A setting is wrong; the message says which one and what to do."""
 
 
-STACKS = ("embedded", "aws", "docker")
+STACKS = ("embedded", "aws", "shared", "docker")
 BACKENDS = ("local", "multiuser")
 DATA_PROFILES = ("small", "full")
 _BOOL_WORDS = {"true": True, "yes": True, "1": True, "on": True, "false": False, "no": False, "0": False, "off": False}
@@ -39,8 +39,10 @@ class Settings:
     iam_role: str = "quilt-mcp-test-role"
     aws_profile: str = ""
     data_profile: str = "small"
-    # a real catalog for stack=aws (the embedded stack runs its own stand-in)
+    # a real catalog for stack=aws, the stack server's stand-in for stack=shared (embedded runs its own)
     catalog_url: str = ""
+    # stack=shared: the stack server's AWS endpoint (default: from its state file)
+    endpoint_url: str = ""
     # aws: provision buckets/Glue/Athena and upload data only when asked; embedded always does.
     provision: bool = False
     # The package namespace every package a run creates lives under, e.g. "e2e-20261121-0815-ab12".
@@ -59,11 +61,6 @@ class Settings:
     def is_embedded(self) -> bool:
         return self.stack == "embedded"
 
-    @property
-    def is_local_stack(self) -> bool:
-        """The suite runs the stack itself (in this process or in its containers): it provisions everything."""
-        return self.stack in ("embedded", "docker")
-
 
 # userdata key -> environment variable(s) that may also set it (first match wins)
 _ENV_NAMES: dict[str, tuple[str, ...]] = {
@@ -80,6 +77,7 @@ _ENV_NAMES: dict[str, tuple[str, ...]] = {
     "aws_profile": ("QUILT_E2E_AWS_PROFILE", "AWS_PROFILE"),
     "data_profile": ("QUILT_E2E_DATA_PROFILE",),
     "catalog_url": ("QUILT_E2E_CATALOG_URL", "QUILT_TEST_CATALOG_URL"),
+    "endpoint_url": ("QUILT_E2E_ENDPOINT_URL",),
     "provision": ("QUILT_E2E_PROVISION",),
     "run_id": ("QUILT_E2E_RUN_ID",),
 }
@@ -141,6 +139,10 @@ def load_settings(userdata: Mapping[str, str] | None = None, env: Mapping[str, s
             if not re.match(r"^https?://[^/\s]+", value):
                 raise ConfigError(f"catalog_url '{value}' must be an http(s) URL of a Quilt catalog")
             values[key] = value.rstrip("/")
+        elif key == "endpoint_url":
+            if not re.match(r"^https?://[^/\s]+", value):
+                raise ConfigError(f"endpoint_url '{value}' must be the http(s) URL of the stack server's AWS service")
+            values[key] = value.rstrip("/")
         elif key == "run_id":
             if not _RUN_ID_RE.match(value):
                 raise ConfigError(f"run_id '{value}' must be 3-63 lowercase letters, digits or dashes")
@@ -149,8 +151,10 @@ def load_settings(userdata: Mapping[str, str] | None = None, env: Mapping[str, s
             values[key] = value
 
     settings = Settings(**values)  # type: ignore[arg-type]
-    if settings.is_local_stack:
+    if settings.is_embedded:
         settings = dataclasses.replace(settings, provision=True, aws_profile="")
+    elif settings.stack in ("shared", "docker"):  # the stack server (docker: in a container) provisioned
+        settings = dataclasses.replace(settings, provision=False, aws_profile="")
     buckets = [settings.data_bucket, settings.scratch_bucket, settings.packages_bucket]
     if len(set(buckets)) != 3:
         raise ConfigError("data_bucket, scratch_bucket and packages_bucket must be three different buckets")

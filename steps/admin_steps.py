@@ -612,8 +612,7 @@ def step_sso_get_existing(context, role):
 @then("the catalog still holds its previous SSO configuration")
 def step_sso_unchanged(context):
     world = context.world
-    # by value: on a stack in other processes every read is a copy; a replaced configuration has a new timestamp
-    assert admin.catalog_sso_config(world) == world.sso_before, (
+    assert admin.catalog_sso_config(world) == world.sso_before, (  # equal, not identical: the stand-in may be remote
         f"the SSO configuration changed to {admin.catalog_sso_config(world)!r:.300}"
     )
 

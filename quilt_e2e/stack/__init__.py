@@ -1,5 +1,6 @@
-"""The stack a run talks to: `embedded` (moto + Athena SQL on loopback, the default), `docker` (the same
-services in containers, quilt_e2e.stack.docker) or `aws` (real AWS).
+"""The stack a run talks to: `embedded` (moto + Athena SQL on loopback, the default), `shared` (a running
+stack server, quilt_e2e.stack.shared), `docker` (stack servers in containers the run starts,
+quilt_e2e.stack.docker) or `aws` (real AWS).
 
 Both expose the same surface to the hooks and the domain layer: settings, a boto3 session for
 verification (independent of the SUT), the local reference data directory, and diagnostics.
@@ -252,6 +253,10 @@ def create_stack(settings: Settings) -> Stack:
         return EmbeddedStack(settings)
     if settings.stack == "aws":
         return AwsStack(settings)
+    if settings.stack == "shared":
+        from quilt_e2e.stack.shared import SharedStack
+
+        return SharedStack(settings)
     if settings.stack == "docker":
         from quilt_e2e.stack.docker.stack import DockerStack
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import secrets
 import time
 
-from quilt_e2e.stack import DATA_CACHE, FAKE_CREDENTIALS, Stack
+from quilt_e2e.stack import DATA_CACHE
 from quilt_e2e.stack.docker.containers import RunContainers, ServiceSpec, free_port, remove_orphans
+from quilt_e2e.stack.shared import SharedStack
 
 SERVE = ["python3", "-m", "quilt_e2e.stack.serve", "--host", "0.0.0.0"]
 HEALTH_PATH = "/__e2e/health"
@@ -119,8 +120,9 @@ class DockerServices:
             self.client = None
 
 
-class DockerStack(Stack):
-    """The run's stack in containers; this process only ensures the reference data and attaches to them."""
+class DockerStack(SharedStack):
+    """The run's own stack server in containers; this process attaches to it as to a shared one (SharedStack:
+    the stand-in through its control API, provisioning verified, request logs), then removes the containers."""
 
     kind = "docker"
 
@@ -128,47 +130,16 @@ class DockerStack(Stack):
         super().__init__(settings)
         self.services = DockerServices(settings, full=full)
 
-    def _sandbox_env(self) -> dict[str, str]:
-        return {
-            **FAKE_CREDENTIALS,
-            "AWS_DEFAULT_REGION": self.settings.region,
-            "AWS_REGION": self.settings.region,
-            "AWS_PROFILE": None,  # type: ignore[dict-item]
-            "QUILT_MULTIUSER_MODE": "false" if self.settings.backend == "local" else "true",
-        }
-
     def _start_services(self) -> None:
         self.services.connect()  # no engine: say so before anything else takes time
         with self._timed("datagen"):
             self._ensure_reference_data()  # before the containers: the AWS one uploads this very data
         self.services.start()
         self.startup_seconds.update({f"docker {k}": v for k, v in self.services.seconds.items()})
-        self.endpoint_url = self.services.aws_url
-        assert self.sandbox is not None
-        env = {"AWS_ENDPOINT_URL": self.endpoint_url}
-        if self.services.catalog_url and self.settings.backend == "multiuser":
-            env.update(QUILT_CATALOG_URL=self.services.catalog_url, QUILT_REGISTRY_URL=self.services.catalog_url)
-        self.sandbox.set_env(env)
-        if self.services.catalog_url:
-            from quilt_e2e.catalog.control_client import StandInClient
+        super()._start_services()
 
-            self.catalog = StandInClient(self.services.catalog_url, self.services.control_key)
-
-    def recent_requests(self, count: int = 50) -> list[dict]:
-        """The AWS container's and the stand-in's request logs, through their control routes."""
-        from quilt_e2e.catalog.control import KEY_HEADER, RPC_PREFIX
-
-        requests_seen: list[dict] = []
-        if self.endpoint_url:
-            try:
-                response = _no_proxy_session().post(f"{self.endpoint_url}{RPC_PREFIX}recent_requests", json={},
-                                                    headers={KEY_HEADER: self.services.control_key}, timeout=10)
-                requests_seen += [{"service": "aws", **r} for r in response.json().get("result", [])[-count:]]
-            except Exception as exc:  # diagnostics must not hide the failure they accompany
-                requests_seen.append({"service": "aws", "error": f"request log unavailable: {exc}"})
-        if self.catalog is not None:
-            requests_seen += [{"service": "catalog", **r} for r in self.catalog.recent_requests(count)]
-        return requests_seen[-count:]
+    def _locate(self) -> tuple[str, str, str]:
+        return self.services.aws_url or "", self.services.catalog_url or "", self.services.control_key
 
     def _ensure_reference_data(self) -> None:
         import datagen
@@ -177,20 +148,9 @@ class DockerStack(Stack):
         if report is None or not report.ok:
             datagen.generate(self.settings.data_profile, self.data_dir)
 
-    def _provision_and_load(self) -> None:
-        pass  # the AWS container provisioned and loaded itself before it reported ready
-
     def _stop_services(self) -> None:
         self.catalog = None
         self.services.stop()
 
     def service_logs(self, tail: int = 100) -> dict[str, str]:
         return self.services.logs(tail)
-
-
-def _no_proxy_session():
-    import requests
-
-    session = requests.Session()
-    session.trust_env = False  # loopback: never through the sandbox's dead proxy
-    return session
