@@ -13,18 +13,16 @@ from __future__ import annotations
 import secrets
 import time
 
+from quilt_e2e.catalog.control import HEALTH_PATH
 from quilt_e2e.stack import DATA_CACHE
 from quilt_e2e.stack.docker.containers import RunContainers, ServiceSpec, free_port, remove_orphans
+from quilt_e2e.stack.shared import MATCHING_SETTINGS as SERVED_SETTINGS  # what the server provisions with
 from quilt_e2e.stack.shared import SharedStack
+from quilt_e2e.stack.state_file import CONTROL_KEY_ENV
 
 SERVE = ["python3", "-m", "quilt_e2e.stack.serve", "--host", "0.0.0.0"]
-HEALTH_PATH = "/__e2e/health"
-READY_LINE = "quilt-e2e stack server: up in"
+READY_LINE = "quilt-e2e stack server: up in"  # printed once provisioned (health answers before that)
 CONTAINER_DATA = "/app/.e2e-data"
-# the settings the server provisions with (the run's own buckets, region, data)
-SERVED_SETTINGS = ("region", "data_bucket", "scratch_bucket", "packages_bucket", "glue_database", "glue_table",
-                   "athena_workgroup", "iam_role", "data_profile")
-CONTROL_KEY_ENV = "QUILT_E2E_CONTROL_KEY"
 
 
 class DockerServices:
