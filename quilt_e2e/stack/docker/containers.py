@@ -76,7 +76,9 @@ def _alive(pid: int) -> bool:
 class RunContainers:
     """Owns the network and containers of one run id on one engine."""
 
-    def __init__(self, client, run_id: str, image: str, *, health_timeout: float = 120.0):
+    def __init__(self, client, run_id: str, image: str, *, health_timeout: float = 120.0, owned: bool = True):
+        """`owned`: the containers live as long as this process (a killed one's are removed by the next run);
+        otherwise they stay until removed by run id (`quilt-e2e stack down --kind docker`)."""
         self.client = client
         self.run_id = run_id
         self.image = image
@@ -84,7 +86,7 @@ class RunContainers:
         self.network = None
         self.services: dict[str, RunningService] = {}
         self._labels = {LABEL_OWNER: OWNER, LABEL_RUN: run_id, LABEL_HOST: socket.gethostname(),
-                        LABEL_PID: str(os.getpid())}
+                        LABEL_PID: str(os.getpid()) if owned else "none"}
 
     @property
     def network_name(self) -> str:

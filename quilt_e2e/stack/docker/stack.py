@@ -25,12 +25,23 @@ READY_LINE = "quilt-e2e stack server: up in"  # printed once provisioned (health
 CONTAINER_DATA = "/app/.e2e-data"
 
 
+def ensure_reference_data(profile: str) -> None:
+    """Generate (or validate) the reference data here; the AWS container mounts it read-only and uploads it."""
+    import datagen
+
+    data_dir = DATA_CACHE / profile
+    report = datagen.validate(data_dir) if (data_dir / "checksums.json").exists() else None
+    if report is None or not report.ok:
+        datagen.generate(profile, data_dir)
+
+
 class DockerServices:
     """The containers of one run's stack: start (minimal: AWS; full: + catalog), wait until ready, logs, stop."""
 
-    def __init__(self, settings, *, full: bool = True, health_timeout: float = 180.0):
+    def __init__(self, settings, *, full: bool = True, health_timeout: float = 180.0, owned: bool = True):
         self.settings = settings
         self.full = full
+        self.owned = owned  # see RunContainers
         self.health_timeout = health_timeout
         self.control_key = secrets.token_urlsafe(24)
         self.client = None
@@ -63,7 +74,8 @@ class DockerServices:
         self.image = images.ensure_images(self.client).stack_tag
         self._timed("images", started)
         started = time.perf_counter()
-        self.run = RunContainers(self.client, self.settings.run_id, self.image, health_timeout=self.health_timeout)
+        self.run = RunContainers(self.client, self.settings.run_id, self.image, health_timeout=self.health_timeout,
+                                 owned=self.owned)
         try:
             self._start_containers()
         except BaseException:
@@ -140,11 +152,7 @@ class DockerStack(SharedStack):
         return self.services.aws_url or "", self.services.catalog_url or "", self.services.control_key
 
     def _ensure_reference_data(self) -> None:
-        import datagen
-
-        report = datagen.validate(self.data_dir) if (self.data_dir / "checksums.json").exists() else None
-        if report is None or not report.ok:
-            datagen.generate(self.settings.data_profile, self.data_dir)
+        ensure_reference_data(self.settings.data_profile)
 
     def _stop_services(self) -> None:
         self.catalog = None
