@@ -94,3 +94,38 @@ def test_a_behave_run_on_the_docker_stack_without_an_engine_stops_with_one_line(
     assert lines[0].startswith(f"quilt-e2e: no Docker engine answers at unix://{tmp_path}/no-engine.sock")
     assert lines[0].endswith("start dockerd or use -D stack=embedded")
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_a_failed_step_carries_each_containers_recent_log_masked(monkeypatch):
+    from types import SimpleNamespace
+
+    from quilt_e2e import hooks
+    from quilt_e2e.stack.docker.stack import DockerServices
+
+    class FakeContainer:
+        def __init__(self, name, output):
+            self.name, self._output = name, output
+
+        def logs(self, tail, timestamps):
+            return self._output
+
+    services = DockerServices(SimpleNamespace(run_id="e2e-logs-test"))
+    key = services.control_key
+    services.run = containers.RunContainers(client=None, run_id="e2e-logs-test", image="x")
+    secret_jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZXN0LXVzZXIifQ.c2lnbmF0dXJl"
+    outputs = {"aws": f"provisioned\nheader X-Quilt-E2E-Control: {key}\n".encode(),
+               "catalog": f"issued {secret_jwt} to test-user\nraw key {key}\n".encode()}
+    for role, output in outputs.items():
+        spec = containers.ServiceSpec(role, [], 1)
+        services.run.services[role] = containers.RunningService(spec, FakeContainer(f"e2e-logs-test-{role}", output))
+    stack = SimpleNamespace(recent_requests=lambda count: [], service_logs=services.logs)
+    attached: dict[str, str] = {}
+    monkeypatch.setattr(hooks.report, "attach_text", lambda name, text: attached.__setitem__(name, text))
+    monkeypatch.setattr(hooks.report, "attach_json", lambda name, payload: None)
+    context = SimpleNamespace(world=SimpleNamespace(calls=[], stack=stack))
+    hooks._attach_failure(context, SimpleNamespace(exception=None))
+    assert sorted(attached) == ["log of e2e-logs-test-aws", "log of e2e-logs-test-catalog"]
+    assert attached["log of e2e-logs-test-aws"].startswith("provisioned")
+    assert "issued **** to test-user" in attached["log of e2e-logs-test-catalog"]
+    for text in attached.values():
+        assert key not in text and secret_jwt not in text

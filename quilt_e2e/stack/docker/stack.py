@@ -117,9 +117,13 @@ class DockerServices:
 
     def logs(self, tail: int = 100) -> dict[str, str]:
         """Each container's recent output, secrets masked."""
+        from quilt_e2e.reporting.masking import MASK
+
         if self.run is None:
             return {}
-        return {running.name: self.run.logs(running, tail) for running in self.run.services.values()}
+        # the control key is a secret of this run whatever the line around it looks like
+        return {running.name: self.run.logs(running, tail).replace(self.control_key, MASK)
+                for running in self.run.services.values()}
 
     def stop(self) -> None:
         if self.run is not None:
