@@ -21,7 +21,7 @@ from quilt_e2e.stack import state_file
 from quilt_e2e.stack.docker import kind as docker_kind
 
 UP_TIMEOUT = 300.0  # provisioning and the first datagen run on a loaded machine
-DOWN_TIMEOUT = 20.0
+DOWN_TIMEOUT = 60.0  # a loaded machine needs a while to close the servers
 
 
 class StackCommandError(Exception):

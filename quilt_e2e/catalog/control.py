@@ -133,6 +133,7 @@ class ControlApi:
             "add_user": lambda body: user_to_json(directory.add(user_from_json(body["user"]))),
             "update_user": update_user,
             "remove_user": lambda body: directory.remove(body["name"]),
+            "user_level": lambda body: directory.level(directory.get(body["name"])),
             "roles": lambda body: {name: asdict(r) for name, r in directory.roles.items()},
             "policies": lambda body: {name: asdict(p) for name, p in directory.policies.items()},
             "get_sso_config": lambda body: sso_to_json(catalog.sso_config),

@@ -28,7 +28,7 @@ from quilt_e2e.catalog.control import (
     user_from_json,
     user_to_json,
 )
-from quilt_e2e.catalog.directory import Policy, Role, User
+from quilt_e2e.catalog.directory import READ, READ_WRITE, Policy, Role, User
 from quilt_e2e.catalog.state import BrowsingSession, SsoConfig
 
 TIMEOUT = 30
@@ -105,6 +105,16 @@ class RemoteDirectory:
 
     def remove(self, name: str) -> None:
         self._control("remove_user", name=name)
+
+    def level(self, user: User | None) -> str | None:
+        """What the user's active role may do with any configured bucket (None: nothing), as the stand-in says."""
+        return None if user is None else self._control("user_level", name=user.name)
+
+    def can_read(self, user: User | None) -> bool:
+        return self.level(user) in (READ, READ_WRITE)
+
+    def can_write(self, user: User | None) -> bool:
+        return self.level(user) == READ_WRITE
 
 
 class RemoteTabulator:

@@ -123,7 +123,7 @@ class ServedStack(Stack):
 
 def export_lines(state: dict, state_path: Path) -> list[str]:
     """What a shell exports so that `behave -D stack=shared` (and the SUT) finds this server."""
-    lines = [f"export QUILT_E2E_STACK=shared", f"export {state_file.STATE_ENV}={state_path}"]
+    lines = ["export QUILT_E2E_STACK=shared", f"export {state_file.STATE_ENV}={state_path}"]
     if state.get("aws_endpoint"):
         lines.append(f"export QUILT_E2E_ENDPOINT_URL={state['aws_endpoint']}")
     if state.get("catalog_url"):
