@@ -3,7 +3,7 @@ Feature: Athena queries over tabulated data
   generated test_table_1 data; every expected answer below is computed independently from
   that generated data, or read back from Glue, Athena and S3 themselves, never from the service.
 
-  Scenarios tagged @use.with_stack=embedded (or shared) change the account's Athena set-up on purpose (workgroups in another
+  Scenarios tagged @use.with_stack=embedded (or shared, docker) change the account's Athena set-up on purpose (workgroups in another
   region, a misconfigured region): only the embedded stack is changed like that.
 
   Background:
@@ -16,7 +16,7 @@ Feature: Athena queries over tabulated data
     Then the test workgroup is listed with its results going to the scratch bucket
     And every enabled workgroup of the region is listed with the details Athena has for it
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: Disabled workgroups are not offered and Quilt workgroups come first
     Given the analyst works in a region whose Athena has the workgroups:
       | workgroup       | state    | results | description           |
@@ -28,7 +28,7 @@ Feature: Athena queries over tabulated data
     Then the workgroups offered are, in this order, "team-QUILT-lab, alpha-analytics, primary, zeta-reports"
     And every enabled workgroup of the region is listed with the details Athena has for it
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: Without a workgroup named, the service uses the first Quilt workgroup that keeps results
     Given the analyst works in a region whose Athena has the workgroups:
       | workgroup        | state    | results | description          |
@@ -39,7 +39,7 @@ Feature: Athena queries over tabulated data
     When I open the Athena service without naming a workgroup
     Then the service runs its queries in the workgroup "my-quilt-lab" of the analyst's region
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: Without a Quilt workgroup, the service uses the first workgroup that keeps results
     Given the analyst works in a region whose Athena has the workgroups:
       | workgroup       | state   | results | description     |
@@ -48,7 +48,7 @@ Feature: Athena queries over tabulated data
     When I open the Athena service without naming a workgroup
     Then the service runs its queries in the workgroup "alpha-analytics" of the analyst's region
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: When no workgroup keeps results, the service uses the first workgroup offered
     Given the analyst works in a region whose Athena has the workgroups:
       | workgroup        | state   | results | description       |
@@ -56,7 +56,7 @@ Feature: Athena queries over tabulated data
     When I open the Athena service without naming a workgroup
     Then the service runs its queries in the workgroup "quilt-no-results" of the analyst's region
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: When Athena offers no workgroup at all, the service falls back to the primary workgroup
     Given the analyst works in a region whose Athena has the workgroups:
       | workgroup | state    | results | description |
@@ -97,7 +97,7 @@ Feature: Athena queries over tabulated data
     And the service's S3 client lists the files the data bucket has, and stays the same client
     And the service's query engine is Athena in the analyst's region, with the backend's credentials
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @defect.QMCP-042
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker @defect.QMCP-042
   Scenario: In another region, the service's Glue client works in that region too
     Given the analyst works in a region whose Athena has the workgroups:
       | workgroup    | state   | results | description     |
@@ -106,7 +106,7 @@ Feature: Athena queries over tabulated data
     Then the service's S3 client works in the analyst's region
     And the service's Glue client works in the analyst's region
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: A misconfigured region makes queries and descriptions report a failure instead of crashing
     Given the analyst's AWS region setting is "not a region!"
     When I open the Athena service without naming a workgroup
@@ -118,7 +118,7 @@ Feature: Athena queries over tabulated data
     When I try to get the service's S3 client
     Then it cannot be made, for a reason that mentions "not a region!"
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @defect.QMCP-047
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker @defect.QMCP-047
   Scenario: Listing the workgroups in a misconfigured region is refused as a failure of the backend
     Given the analyst's AWS region setting is "not a region!"
     When I try to list the Athena workgroups

@@ -55,7 +55,7 @@ Feature: AWS access through the session
     And I ask the session for a client of the AWS service "sts"
     Then that client acts with the role the catalog grants a data scientist
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: AWS credentials presented by the caller take precedence
     Given I am logged in to the catalog as a data scientist
     And I present AWS credentials of the test role
@@ -71,7 +71,7 @@ Feature: AWS access through the session
     Then the call is refused with a validation error
     And the error message says "invalid-service-xyz"
 
-  @multiuser @use.with_stack=embedded @use.with_stack=shared @defect.QMCP-079
+  @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker @defect.QMCP-079
   Scenario: AWS clients are refused once the catalog no longer accepts my login
     Given I am logged in to the catalog as a data scientist
     And the catalog no longer accepts my login

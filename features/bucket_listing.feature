@@ -19,7 +19,7 @@ Feature: Listing buckets
     And I list the buckets
     Then I see every bucket I can use, each with its creation date
 
-  @multiuser @use.with_stack=embedded @use.with_stack=shared @defect.QMCP-078
+  @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker @defect.QMCP-078
   Scenario: Listing buckets with a login the catalog no longer accepts is refused as unauthenticated
     Given I am logged in to the catalog as a data scientist
     And the catalog no longer accepts my login

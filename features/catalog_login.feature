@@ -3,7 +3,7 @@ Feature: Working logged in to a catalog
   GraphQL to it. Multiuser deployments get the user's identity as a JWT instead of a login;
   the catalog decides what that token is worth.
 
-  Scenarios tagged @use.with_stack=embedded (or shared) need the catalog to do something on purpose (mint an expired token, stop
+  Scenarios tagged @use.with_stack=embedded (or shared, docker) need the catalog to do something on purpose (mint an expired token, stop
   accepting a login): only the embedded stack's stand-in can, so they are skipped against a real
   catalog (-D catalog_url). A forged token (a genuine one re-signed with another key) needs no help.
 
@@ -85,7 +85,7 @@ Feature: Working logged in to a catalog
     Then the call is refused with an authentication error
     And the error tells me to run "quilt3 login"
 
-  @multiuser @use.with_stack=embedded @use.with_stack=shared @defect.QMCP-077
+  @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker @defect.QMCP-077
   Scenario: A login the catalog no longer accepts is reported as not authenticated
     Given I am logged in to the catalog as a data scientist
     And the catalog no longer accepts my login
@@ -93,7 +93,7 @@ Feature: Working logged in to a catalog
     And I ask for the authentication status
     Then I am reported as not authenticated
 
-  @multiuser @use.with_stack=embedded @use.with_stack=shared @defect.QMCP-019
+  @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker @defect.QMCP-019
   Scenario: An expired token is refused on the first operation
     Given I present an expired catalog token for a data scientist
     When I open a QuiltOps session

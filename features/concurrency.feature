@@ -71,7 +71,7 @@ Feature: Concurrent use
     And the program's console output still goes where it went before
 
   # -- administration, tables and mixed work ---------------------------------------------------------
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: Administrators create users in parallel while another lists them
     Given I am logged in to the catalog as an administrator
     When two sessions create the users "parallel-a, parallel-b" with role "user" while a third lists the catalog users
@@ -79,7 +79,7 @@ Feature: Concurrent use
     And the parallel listing shows every other catalog user as the catalog has them
     And listing the catalog users afterwards includes "parallel-a, parallel-b"
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: Tabulator tables created in parallel are all listed
     Given I am logged in to the catalog as an administrator
     And the scratch bucket has the tabulator tables "existing"
@@ -88,7 +88,7 @@ Feature: Concurrent use
     And the parallel listing shows every other table of the scratch bucket as the catalog has it
     And listing the tables of the scratch bucket afterwards shows "existing, parallel-a, parallel-b" as created
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: Searching, browsing, querying and listing tables in parallel all succeed
     Given I am logged in to the catalog as an administrator
     And the scratch bucket has the tabulator tables "mixed-a, mixed-b"

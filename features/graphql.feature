@@ -74,7 +74,7 @@ Feature: Talking GraphQL to the catalog
     And the error message says "Forbidden"
     And the error explains itself in a readable message
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @defect.QMCP-076
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker @defect.QMCP-076
   Scenario: A GraphQL query with a login the catalog no longer accepts is refused as unauthenticated
     Given I am logged in to the catalog as a data scientist
     And the catalog no longer accepts my login

@@ -37,14 +37,14 @@ Feature: Performance at the spec's sizes
     Then the search finds each of the 100 packages that mention "test", at its latest revision
     And the figures for searching 100 packages are within the spec's limits
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: A complex catalog query stays within the spec's limits
     Given I am logged in to the catalog as a data scientist
     When I send the catalog one query over its buckets and the revisions of seven packages, measuring time and memory
     Then the answer shows the catalog's buckets and each package as the registry has it
     And the figures for a complex catalog query are within the spec's limits
 
-  @local @multiuser @use.with_stack=embedded @use.with_stack=shared
+  @local @multiuser @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: Ten sessions working at once are not slowed down by each other
     Given I am logged in to the catalog as an administrator
     And the scratch bucket has the tabulator tables "throughput-a, throughput-b"

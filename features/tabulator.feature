@@ -6,7 +6,7 @@ Feature: Tabulator tables
   back as it was.
 
   Who may change a bucket's tables follows the catalog: an administrator, or a user whose role may write
-  to the bucket. Scenarios tagged @use.with_stack=embedded (or shared) need the catalog to stop accepting a login on purpose: only
+  to the bucket. Scenarios tagged @use.with_stack=embedded (or shared, docker) need the catalog to stop accepting a login on purpose: only
   the embedded stack's stand-in does that.
 
   # -- reading tables ------------------------------------------------------------------------------
@@ -38,7 +38,7 @@ Feature: Tabulator tables
     Then the call is refused with a validation error
     And the error message says "Bucket not found: no-such-bucket-in-this-catalog"
 
-  @multiuser @local @use.with_stack=embedded @use.with_stack=shared
+  @multiuser @local @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: A user whose login the catalog no longer accepts cannot list tables
     Given I am logged in to the catalog as a data scientist
     And the catalog no longer accepts my login
@@ -47,7 +47,7 @@ Feature: Tabulator tables
     And the error message says "Failed to list tabulator tables"
     And the error details name the scratch bucket
 
-  @local @use.with_stack=embedded @use.with_stack=shared @defect.QMCP-045
+  @local @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker @defect.QMCP-045
   Scenario: The catalog's reason for refusing a login reaches the user listing tables
     Given I am logged in to the catalog as a data scientist
     And the catalog no longer accepts my login
@@ -133,7 +133,7 @@ Feature: Tabulator tables
     And the tables "keeper" of the scratch bucket keep their configurations
     And the answer is the scratch bucket with the tables the catalog has for it
 
-  @multiuser @local @use.with_stack=embedded @use.with_stack=shared
+  @multiuser @local @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: A user whose login the catalog no longer accepts cannot create a table
     Given I am logged in to the catalog as a data scientist
     And the catalog no longer accepts my login
@@ -228,7 +228,7 @@ Feature: Tabulator tables
     And the error message says "Forbidden"
     And the tables "table-a" of the scratch bucket keep their configurations
 
-  @multiuser @local @use.with_stack=embedded @use.with_stack=shared
+  @multiuser @local @use.with_stack=embedded @use.with_stack=shared @use.with_stack=docker
   Scenario: A user whose login the catalog no longer accepts cannot rename a table
     Given I am logged in to the catalog as a data scientist
     And the scratch bucket has the tabulator tables "table-a"

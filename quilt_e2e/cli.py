@@ -8,6 +8,7 @@
     quilt-e2e runs [--reap] [-D KEY=VALUE ...] [--endpoint-url URL] [--stale-after SECONDS]
     quilt-e2e stack up|status|down [--kind embedded]
     quilt-e2e run --jobs N [--tags EXPR] [-- BEHAVE ARGS]
+    quilt-e2e docker build [--rebuild] | status | clean [--images]
 
 Errors a user can fix are one line on stderr and exit status 2, never a traceback.
 """
@@ -65,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     from quilt_e2e import runs_cli
 
     runs_cli.add_commands(commands)
+    from quilt_e2e.stack.docker import cli as docker_cli
+
+    docker_cli.add_commands(commands)
     from quilt_e2e import stack_cli
 
     stack_cli.add_commands(commands)
@@ -109,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     from quilt_e2e.operator.cli import run_command as run_operator_command
     from quilt_e2e.quality.cli import QUALITY_ERRORS, run_command
     from quilt_e2e.reporting.report import ReportError
+    from quilt_e2e.stack import StackError
     from quilt_e2e.stack_cli import SHARED_ERRORS
     from quilt_e2e.stack_cli import run_command as run_shared_command
 
@@ -126,7 +131,12 @@ def main(argv: list[str] | None = None) -> int:
             return runs_cli.run_command(args)
         if args.command in ("stack", "run"):
             return run_shared_command(args)
-    except (ReportError, ContractError, *QUALITY_ERRORS, *SHARED_ERRORS, runs_cli.RunsCommandError) as exc:
+        if args.command == "docker":
+            from quilt_e2e.stack.docker.cli import run_command as docker_command
+
+            return docker_command(args)
+    except (ReportError, ContractError, StackError, *QUALITY_ERRORS, *SHARED_ERRORS,
+            runs_cli.RunsCommandError) as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -23,7 +23,7 @@ class ConfigError(Exception):
 
 SUITE_USER_AGENT = "quilt-e2e-suite"  # botocore user_agent_extra of every client the suite itself makes
 
-STACKS = ("embedded", "aws", "shared")
+STACKS = ("embedded", "aws", "shared", "docker")
 BACKENDS = ("local", "multiuser")
 DATA_PROFILES = ("small", "full")
 _BOOL_WORDS = {"true": True, "yes": True, "1": True, "on": True, "false": False, "no": False, "0": False, "off": False}
@@ -170,7 +170,7 @@ def load_settings(userdata: Mapping[str, str] | None = None, env: Mapping[str, s
     settings = Settings(**values)  # type: ignore[arg-type]
     if settings.is_embedded:
         settings = dataclasses.replace(settings, provision=True, aws_profile="")
-    elif settings.stack == "shared":  # the stack server provisioned; a run only verifies
+    elif settings.stack in ("shared", "docker"):  # the stack server (docker: in a container) provisioned
         settings = dataclasses.replace(settings, provision=False, aws_profile="")
     buckets = [settings.data_bucket, settings.scratch_bucket, settings.packages_bucket]
     if settings.fault and not settings.is_embedded:

@@ -206,6 +206,8 @@ def _attach_failure(context, step) -> None:
         report.attach_json("exception", report.exception_report(step.exception))
     if world is not None and world.stack is not None:
         report.attach_json("stack request log", world.stack.recent_requests(50))
+        for name, text in world.stack.service_logs().items():
+            report.attach_text(f"log of {name}", text)
 
 
 def _attach_evidence(world: World) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quilt_e2e.stack import state_file
+from quilt_e2e.stack.docker import kind as docker_kind
 
 UP_TIMEOUT = 300.0  # provisioning and the first datagen run on a loaded machine
 DOWN_TIMEOUT = 60.0  # a loaded machine needs a while to close the servers
@@ -153,7 +154,8 @@ class StackKind:
 SHARED_ERRORS = _errors()
 
 # The docker kind adds a row: the same three commands, its own way to start and stop.
-KINDS: dict[str, StackKind] = {"embedded": StackKind(up=up_embedded, down=down)}
+KINDS: dict[str, StackKind] = {"embedded": StackKind(up=up_embedded, down=down),
+                               docker_kind.KIND: StackKind(up=docker_kind.up, down=docker_kind.down)}
 
 
 def describe(state: dict, state_path: Path) -> list[str]:
@@ -196,6 +198,13 @@ def add_commands(commands) -> None:
     parallel.add_command(commands)
 
 
+def _recorded_kind(state_path: Path) -> str | None:
+    try:
+        return state_file.read(state_path).get("kind")
+    except state_file.StateFileError:
+        return None
+
+
 def run_command(args: argparse.Namespace) -> int:
     if args.command == "run":
         from quilt_e2e import parallel
@@ -215,6 +224,7 @@ def run_command(args: argparse.Namespace) -> int:
         return 0 if found.up else 1
     kind = KINDS[args.kind]
     if args.stack_action == "down":
+        kind = KINDS[_recorded_kind(state_path) or args.kind]  # stop it the way it was started
         print(f"{prefix} {kind.down(state_path, args.timeout)}")
         return 0
     if any("=" not in item for item in args.userdata):

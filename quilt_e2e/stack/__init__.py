@@ -1,5 +1,6 @@
 """The stack a run talks to: `embedded` (moto + Athena SQL on loopback, the default), `shared` (a running
-stack server, quilt_e2e.stack.shared) or `aws` (real AWS).
+stack server, quilt_e2e.stack.shared), `docker` (stack servers in containers the run starts,
+quilt_e2e.stack.docker) or `aws` (real AWS).
 
 Both expose the same surface to the hooks and the domain layer: settings, a boto3 session for
 verification (independent of the SUT), the local reference data directory, and diagnostics.
@@ -126,6 +127,10 @@ class Stack:
 
     def recent_requests(self, count: int = 50) -> list[dict]:
         return []
+
+    def service_logs(self, tail: int = 100) -> dict[str, str]:
+        """Recent output of the stack's separate services by name (containers), secrets masked; none here."""
+        return {}
 
     # -- per kind --------------------------------------------------------------------------------
     def _sandbox_env(self) -> dict[str, str]:
@@ -277,4 +282,8 @@ def create_stack(settings: Settings) -> Stack:
         from quilt_e2e.stack.shared import SharedStack
 
         return SharedStack(settings)
+    if settings.stack == "docker":
+        from quilt_e2e.stack.docker.stack import DockerStack
+
+        return DockerStack(settings)
     raise ConfigError(f"unknown stack '{settings.stack}'")
