@@ -61,7 +61,8 @@ def main() -> int:
     parser.add_argument("features", nargs="*", help="feature files (default: all)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="quilt-e2e-parallel-bench-"))
-    runs = [measure("behave (serial, embedded)", [str(BIN / "behave"), f"--tags={args.tags}", "--format=progress", *args.features],
+    runs = [measure("behave (serial, embedded)",
+                    [str(BIN / "behave"), f"--tags={args.tags}", "--format=progress", *args.features],
                     root / "serial")]
     previous = None
     for jobs in [int(j) for j in args.jobs.split(",")]:
@@ -76,19 +77,21 @@ def main() -> int:
                              *(["--", *args.features] if args.features else [])],
                             root / f"jobs-{jobs}"))
     serial = runs[0]
-    lines = ["| command | wall s | × serial | exit | outcomes | same outcomes as serial |", "|---|---:|---:|---:|---|---|"]
+    lines = ["| command | wall s | × serial | exit | outcomes | same outcomes as serial |",
+             "|---|---:|---:|---:|---|---|"]
     for run in runs:
         differ = sorted(k for k in set(serial["outcomes"]) | set(run["outcomes"])
                         if serial["outcomes"].get(k) != run["outcomes"].get(k))
         run["differences"] = [f"{k}: serial {serial['outcomes'].get(k)}, this {run['outcomes'].get(k)}" for k in differ]
         ratio = run["seconds"] / serial["seconds"] if serial["seconds"] else 0
-        lines.append(f"| `{run['command'].replace(str(BIN) + '/', '')}` | {run['seconds']} | {ratio:.2f} | {run['exit']} "
-                     f"| {run['counts']} | {'yes' if not differ else f'NO ({len(differ)} differ)'} |")
+        lines.append(f"| `{run['command'].replace(str(BIN) + '/', '')}` | {run['seconds']} | {ratio:.2f} "
+                     f"| {run['exit']} | {run['counts']} | {'yes' if not differ else f'NO ({len(differ)} differ)'} |")
     print("\n".join(lines))
     for run in runs[1:]:
         for difference in run["differences"][:20]:
             print(f"  {run['name']}: {difference}")
-    args.out.write_text(json.dumps({"tags": args.tags, "features": args.features, "runs": runs, "table": lines}, indent=2) + "\n")
+    details = {"tags": args.tags, "features": args.features, "runs": runs, "table": lines}
+    args.out.write_text(json.dumps(details, indent=2) + "\n")
     print(f"details: {args.out}; logs in {root}")
     return 0 if all(not r["differences"] and r["exit"] == 0 for r in runs) else 1
 

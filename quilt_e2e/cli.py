@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     from quilt_e2e import stack_cli
 
     stack_cli.add_commands(commands)
+    from quilt_e2e import parallel
+
+    parallel.add_command(commands)
     return parser
 
 
@@ -111,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     from quilt_e2e.contract import ContractError
     from quilt_e2e.operator.cli import COMMANDS as OPERATOR_COMMANDS
     from quilt_e2e.operator.cli import run_command as run_operator_command
+    from quilt_e2e.parallel import RunnerError
     from quilt_e2e.quality.cli import QUALITY_ERRORS, run_command
     from quilt_e2e.reporting.report import ReportError
     from quilt_e2e.stack import StackError
@@ -129,13 +133,17 @@ def main(argv: list[str] | None = None) -> int:
             return run_operator_command(args)
         if args.command == "runs":
             return runs_cli.run_command(args)
-        if args.command in ("stack", "run"):
+        if args.command == "stack":
             return run_shared_command(args)
+        if args.command == "run":
+            from quilt_e2e import parallel
+
+            return parallel.run(args)
         if args.command == "docker":
             from quilt_e2e.stack.docker.cli import run_command as docker_command
 
             return docker_command(args)
-    except (ReportError, ContractError, StackError, *QUALITY_ERRORS, *SHARED_ERRORS,
+    except (ReportError, ContractError, StackError, *QUALITY_ERRORS, *SHARED_ERRORS, RunnerError,
             runs_cli.RunsCommandError) as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ would see each other's changes if they ran at the same time: their features all 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -193,34 +194,35 @@ def _run_workers(workers: list[Worker], tags: list[str], behave_args: list[str],
     base = time.strftime("e2e-%Y%m%d-%H%M%S-") + os.urandom(2).hex()
     root = reports / "parallel"
     processes = []
-    for worker in workers:
-        folder = root / f"worker-{worker.index}"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        command = _behave() + [f"--tags={t}" for t in tags] + behave_args
-        if not any(a.startswith(("-f", "--format")) for a in behave_args):
-            command.append("--format=progress")
-        command += [unit.target for unit in worker.units]
-        log = open(folder / "behave.log", "wb")
-        env = _worker_env(state_path, folder, f"{base}-w{worker.index}")
-        processes.append((worker, folder, log, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                                                env=env, cwd=PROJECT_ROOT)))
-        print(f"quilt-e2e run: worker {worker.index}: {len(worker.units)} unit(s), ~{worker.load:.0f}s expected, "
-              f"log {folder / 'behave.log'}", flush=True)
-    status = 0
-    try:
-        for worker, folder, log, process in processes:
-            code = process.wait()
-            log.close()
-            print(f"quilt-e2e run: worker {worker.index} finished with status {code}", flush=True)
-            status = status or code
-    except KeyboardInterrupt:
-        for _, _, _, process in processes:
-            process.terminate()  # SIGTERM: each worker cleans its run up and exits
-        for _, _, log, process in processes:
-            process.wait()
-            log.close()
-        raise
+    with contextlib.ExitStack() as open_logs:  # each worker's log stays open while it runs
+        for worker in workers:
+            folder = root / f"worker-{worker.index}"
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            command = _behave() + [f"--tags={t}" for t in tags] + behave_args
+            if not any(a.startswith(("-f", "--format")) for a in behave_args):
+                command.append("--format=progress")
+            command += [unit.target for unit in worker.units]
+            log = open_logs.enter_context(open(folder / "behave.log", "wb"))
+            env = _worker_env(state_path, folder, f"{base}-w{worker.index}")
+            processes.append((worker, folder, log, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                                                    env=env, cwd=PROJECT_ROOT)))
+            print(f"quilt-e2e run: worker {worker.index}: {len(worker.units)} unit(s), ~{worker.load:.0f}s "
+                  f"expected, log {folder / 'behave.log'}", flush=True)
+        status = 0
+        try:
+            for worker, _, log, process in processes:
+                code = process.wait()
+                log.close()
+                print(f"quilt-e2e run: worker {worker.index} finished with status {code}", flush=True)
+                status = status or code
+        except KeyboardInterrupt:
+            for _, _, _, process in processes:
+                process.terminate()  # SIGTERM: each worker cleans its run up and exits
+            for _, _, log, process in processes:
+                process.wait()
+                log.close()
+            raise
     folders = [folder for _, folder, _, _ in processes]
     merge_results(folders, reports)
     _save_durations(folders, reports)
@@ -287,7 +289,7 @@ def _save_durations(folders: list[Path], reports: Path) -> None:
     for folder in folders:
         for result in (folder / "allure-results").glob("*/*-result.json"):
             data = _json(result, {})
-            feature = next((l["value"] for l in data.get("labels", []) if l.get("name") == "feature"), None)
+            feature = next((label["value"] for label in data.get("labels", []) if label.get("name") == "feature"), None)
             if feature and data.get("stop") and data.get("start"):
                 measured[feature] = measured.get(feature, 0.0) + (data["stop"] - data["start"]) / 1000
     durations.update({k: round(v, 1) for k, v in measured.items()})

@@ -1,5 +1,6 @@
-"""`quilt-e2e stack up|down|status` (a stack server runs in the background) and `quilt-e2e run` (the
-parallel runner, quilt_e2e.parallel). quilt_e2e.cli adds these to its parser.
+"""`quilt-e2e stack up|down|status` (a stack server runs in the background). quilt_e2e.cli adds these to its
+parser; `quilt-e2e run` (the parallel runner, quilt_e2e.parallel) starts and stops its stack server through
+this module, so this module does not import quilt_e2e.parallel (no import cycle).
 
 A stack kind is a row of KINDS: how to bring a server up, where its state is. `embedded` runs
 `python -m quilt_e2e.stack.serve` as a detached process; other kinds (e.g. docker) add their own row.
@@ -30,9 +31,8 @@ class StackCommandError(Exception):
 
 def _errors() -> tuple[type[Exception], ...]:
     from quilt_e2e.catalog.control import ControlError
-    from quilt_e2e.parallel import RunnerError
 
-    return (StackCommandError, RunnerError, ControlError, state_file.StateFileError)
+    return (StackCommandError, ControlError, state_file.StateFileError)
 
 
 @dataclass(frozen=True)
@@ -193,10 +193,6 @@ def add_commands(commands) -> None:
     dn.add_argument("--timeout", type=float, default=DOWN_TIMEOUT, metavar="S", help="seconds before SIGKILL")
     dn.add_argument("--state-file", type=Path, default=None, help=state_help)
 
-    from quilt_e2e import parallel
-
-    parallel.add_command(commands)
-
 
 def _recorded_kind(state_path: Path) -> str | None:
     try:
@@ -206,10 +202,6 @@ def _recorded_kind(state_path: Path) -> str | None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    if args.command == "run":
-        from quilt_e2e import parallel
-
-        return parallel.run(args)
     prefix = f"quilt-e2e stack {args.stack_action}:"
     state_path = args.state_file or state_file.default_path()
     if args.stack_action == "status":

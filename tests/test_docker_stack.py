@@ -195,7 +195,7 @@ def test_stack_up_kind_docker_serves_shared_runs_until_stack_down_removes_it(bui
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "QUILT_"))},
            "QUILT_E2E_REPORTS_DIR": str(tmp_path)}
     cli = [sys.executable, "-m", "quilt_e2e.cli", "stack"]
-    up = subprocess.run(cli + ["up", "--kind", "docker"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+    up = subprocess.run([*cli, "up", "--kind", "docker"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                         timeout=500)
     state_path = tmp_path / "stack" / "state.json"
     state = json.loads(state_path.read_text()) if state_path.exists() else {}
@@ -205,12 +205,12 @@ def test_stack_up_kind_docker_serves_shared_runs_until_stack_down_removes_it(bui
         assert sorted(_owned(state["run_id"])) == sorted(state["containers"] + [f"{state['run_id']}-net"])
         assert f"export QUILT_E2E_ENDPOINT_URL={state['aws_endpoint']}" in up.stdout
         assert "control_key" not in up.stdout and state["control_key"] not in up.stdout  # never printed
-        status = subprocess.run(cli + ["status"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+        status = subprocess.run([*cli, "status"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
         assert status.returncode == 0 and "aws healthy, catalog healthy" in status.stdout
         # the command that started it has exited: the next run's orphan sweep must leave it alone
         containers.remove_orphans(CLIENT)
         assert sorted(_owned(state["run_id"])) == sorted(state["containers"] + [f"{state['run_id']}-net"])
     finally:
-        down = subprocess.run(cli + ["down"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+        down = subprocess.run([*cli, "down"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert down.returncode == 0 and f"docker stack {state['run_id']} removed" in down.stdout
     assert _owned(state["run_id"]) == [] and not state_path.exists()

@@ -205,7 +205,7 @@ def test_control_api_needs_the_key_but_health_does_not(remote):
 
 
 def test_a_dead_stand_in_is_one_line_saying_what_to_do():
-    with pytest.raises(ControlError, match="does not answer.*quilt-e2e stack status"):
+    with pytest.raises(ControlError, match=r"does not answer.*quilt-e2e stack status"):
         StandInClient(f"http://127.0.0.1:{_free_port()}", KEY)
 
 
@@ -290,7 +290,8 @@ def test_merge_results_gathers_every_worker_and_drops_stale_results(tmp_path):
 
 def test_summary_adds_up_the_workers(tmp_path):
     logs = []
-    for index, line in enumerate(("3 scenarios passed, 1 failed, 2 skipped", "4 scenarios passed, 0 failed, 1 skipped")):
+    worker_lines = ("3 scenarios passed, 1 failed, 2 skipped", "4 scenarios passed, 0 failed, 1 skipped")
+    for index, line in enumerate(worker_lines):
         path = tmp_path / f"{index}.log"
         path.write_text(f"...\n1 feature passed, 0 failed, 0 skipped\n{line}\n9 steps passed\n")
         logs.append(path)

@@ -93,7 +93,8 @@ def test_two_runs_at_once_on_one_stack_server(tmp_path):
             assert "4 scenarios passed, 0 failed" in outputs[backend], outputs[backend][-2000:]
             assert "shared stack up" in outputs[backend]
             assert watcher.seen.get(run_id), f"no package of the {backend} run was seen in its namespace {run_id}"
-        assert set(watcher.seen) - before == {runs["local"][0], runs["multiuser"][0]}, f"namespaces: {set(watcher.seen)}"
+        new_namespaces = set(watcher.seen) - before
+        assert new_namespaces == {runs["local"][0], runs["multiuser"][0]}, f"namespaces: {set(watcher.seen)}"
 
         # after both: no namespace, scratch object, catalog user or table of either run is left
         assert _namespaces(s3) == before

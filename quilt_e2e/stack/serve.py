@@ -133,12 +133,14 @@ def export_lines(state: dict, state_path: Path) -> list[str]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m quilt_e2e.stack.serve", description=__doc__.split("\n\n")[0])
     parser.add_argument("--services", choices=SERVICES, default="all", help="which services (default: all)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1; 0.0.0.0 in a container)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default: 127.0.0.1; 0.0.0.0 in a container)")
     parser.add_argument("--aws-port", type=int, default=0, metavar="N", help="AWS (moto) port (default: a free one)")
     parser.add_argument("--catalog-port", type=int, default=0, metavar="N", help="stand-in port (default: a free one)")
     parser.add_argument("--aws-endpoint", metavar="URL", help="the AWS service a catalog-only server uses")
     parser.add_argument("--state-file", type=Path, default=None, metavar="PATH",
-                        help=f"where to write the state (default: ${state_file.STATE_ENV} or <reports>/stack/state.json)")
+                        help=f"where to write the state (default: ${state_file.STATE_ENV} or "
+                             "<reports>/stack/state.json)")
     parser.add_argument("-D", dest="userdata", action="append", default=[], metavar="KEY=VALUE",
                         help="a suite setting, as for behave (buckets, region, data_profile)")
     return parser

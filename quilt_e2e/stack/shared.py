@@ -9,6 +9,7 @@ and cleans only that.
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from quilt_e2e.stack import FAKE_CREDENTIALS, Stack, StackError, state_file
@@ -153,8 +154,6 @@ class SharedStack(Stack):
         except (requests.RequestException, ValueError):
             pass  # diagnostics only: a dead server shows in the run's own failure
         if self.catalog is not None:
-            try:
+            with contextlib.suppress(Exception):
                 found += [{"service": "catalog", **r} for r in self.catalog.recent_requests(count)]
-            except Exception:
-                pass
         return found[-count:]

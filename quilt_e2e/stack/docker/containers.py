@@ -134,7 +134,8 @@ class RunContainers:
             if status in ("exited", "dead"):
                 raise StackError(f"container {running.name} exited before it was healthy; "
                                  f"last log lines: {self.last_lines(running)}")
-            if self._answers(url) and (not running.spec.ready_line or running.spec.ready_line in self.logs(running, 50)):
+            ready_line = running.spec.ready_line
+            if self._answers(url) and (not ready_line or ready_line in self.logs(running, 50)):
                 return time.perf_counter() - started
             if time.perf_counter() > deadline:
                 raise StackError(f"container {running.name} not healthy after {timeout:.0f}s ({url}); "

@@ -20,8 +20,9 @@ def engine_address() -> str:
 
 def connect(timeout: int = 10):
     """A docker SDK client whose engine answered a ping; else StackError in one line saying what to do."""
-    import docker
     from docker.errors import DockerException
+
+    import docker
 
     try:
         client = docker.from_env(timeout=timeout)

@@ -93,7 +93,8 @@ def runtime_requirements(project: str = "quilt-e2e", leave_out: tuple[str, ...] 
         try:
             dist = metadata.distribution(name)
         except metadata.PackageNotFoundError:
-            raise ImageBuildError(f"'{name}' is required but not installed here: pip install -e '.[dev]' first") from None
+            raise ImageBuildError(f"'{name}' is required but not installed here: "
+                                  "pip install -e '.[dev]' first") from None
         key = canonicalize_name(dist.metadata["Name"])
         if key != canonicalize_name(project):
             pinned[key] = dist.version
@@ -164,7 +165,8 @@ def build_base(client, tag: str, *, work_dir: Path = BUILD_DIR) -> None:
             last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["?"]
             raise ImageBuildError(f"debootstrap failed (exit {done.returncode}): {last[0]}")
         # what a container never needs
-        for junk in ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man", "usr/share/locale"):
+        for junk in ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man",
+                     "usr/share/locale"):
             shutil.rmtree(rootfs / junk, ignore_errors=True)
         tarball = Path(tmp) / "rootfs.tar"
         with tarfile.open(tarball, "w") as tar:
@@ -218,7 +220,7 @@ def _context(requirements: list[str], dockerfile_text: str, work_dir: Path) -> P
 
 def build_stack(client, tag: str, base: str, requirements: list[str], dockerfile_text: str,
                 *, work_dir: Path = BUILD_DIR) -> None:
-    from docker.errors import BuildError, APIError
+    from docker.errors import APIError, BuildError
 
     context = _context(requirements, dockerfile_text, work_dir)
     version = tag.partition(":")[2]

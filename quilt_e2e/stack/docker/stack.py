@@ -55,7 +55,7 @@ class DockerServices:
     def _timed(self, phase: str, started: float) -> None:
         self.seconds[phase] = round(time.perf_counter() - started, 3)
 
-    def connect(self) -> "DockerServices":
+    def connect(self) -> DockerServices:
         """Reach the engine (one-line StackError if none answers) and remove a killed run's leftovers."""
         from quilt_e2e.stack.docker.engine import connect
 
@@ -66,7 +66,7 @@ class DockerServices:
             self._timed("engine", started)
         return self
 
-    def start(self) -> "DockerServices":
+    def start(self) -> DockerServices:
         from quilt_e2e.stack.docker import images
 
         self.connect()
@@ -97,7 +97,7 @@ class DockerServices:
         # it (read-only: files a container wrote would belong to its root)
         volumes = {str(DATA_CACHE): {"bind": CONTAINER_DATA, "mode": "ro"}}
         aws = self.run.start(
-            ServiceSpec("aws", SERVE + ["--services", "aws", "--aws-port", str(aws_port)] + userdata, aws_port,
+            ServiceSpec("aws", [*SERVE, "--services", "aws", "--aws-port", str(aws_port), *userdata], aws_port,
                         HEALTH_PATH, environment, READY_LINE),
             publish=(aws_port, catalog_port) if self.full else (aws_port,), volumes=volumes,
         )
@@ -105,8 +105,8 @@ class DockerServices:
         catalog = None
         if self.full:
             catalog = self.run.start(
-                ServiceSpec("catalog", SERVE + ["--services", "catalog", "--catalog-port", str(catalog_port),
-                                                "--aws-endpoint", aws.url] + userdata,
+                ServiceSpec("catalog", [*SERVE, "--services", "catalog", "--catalog-port", str(catalog_port),
+                                        "--aws-endpoint", aws.url, *userdata],
                             catalog_port, HEALTH_PATH, environment, READY_LINE),
                 beside=aws,
             )
