@@ -19,20 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from quilt_e2e.reporting.outcomes import scenario_outcomes
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
 def outcomes(results_root: Path) -> dict[str, str]:
-    found = {}
-    for path in results_root.glob("allure-results/*/*-result.json"):
-        data = json.loads(path.read_text())
-        status = data.get("status")
-        message = (data.get("statusDetails") or {}).get("message") or ""
-        if status == "skipped" and "KNOWN DEFECT" in message:
-            status = "known defect " + message.split("KNOWN DEFECT", 1)[1].split()[0]
-        found[f"{path.parent.name}|{data.get('fullName')}"] = status
-    return found
+    return scenario_outcomes(results_root / "allure-results")
 
 
 def measure(name: str, command: list[str], reports: Path) -> dict:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
 import os
 import subprocess
 import sys
@@ -22,27 +21,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from quilt_e2e.reporting.outcomes import scenario_outcomes
+
 PROJECT = Path(__file__).resolve().parents[1]
 BACKENDS = ("local", "multiuser")
 
 
 def outcome(reports: Path, backend: str) -> dict[str, str]:
-    """scenario → status (plus the known defect it reproduced) of one run's Allure results."""
-    statuses: dict[str, str] = {}
-    for path in sorted((reports / "allure-results" / backend).glob("*-result.json")):
-        result = json.loads(path.read_text())
-        statuses[f"{backend} | {result.get('fullName') or result['name']}"] = result["status"]
-    defects_file = reports / "known-defects.json"
-    defects = json.loads(defects_file.read_text()) if defects_file.exists() else []
-    reproduced = collections.defaultdict(list)
-    for entry in defects:
-        reproduced[entry["scenario"]].append(entry["defect"])
-    for key in statuses:
-        name = key.split(" | ", 1)[1]
-        for scenario, ids in reproduced.items():
-            if name.endswith(scenario):
-                statuses[key] += f" ({', '.join(sorted(ids))})"
-    return statuses
+    """scenario (an outline's example row included) → status, or the known defect it reproduced, of one run."""
+    found = scenario_outcomes(reports / "allure-results")
+    return {key: status for key, status in found.items() if key.startswith(f"{backend} | ")}
 
 
 def run_once(number: int, backend: str, behave_args: list[str], root: Path) -> tuple[int, float, dict[str, str]]:

@@ -12,21 +12,36 @@ repeat_runs = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(repeat_runs)
 
 
-def write_run(reports: Path, statuses: dict[str, str], defects: list[dict]) -> None:
-    results = reports / "allure-results" / "local"
-    results.mkdir(parents=True)
-    for n, (name, status) in enumerate(statuses.items()):
-        (results / f"{n}-result.json").write_text(
-            json.dumps({"name": name, "fullName": f"Area: {name}", "status": status})
-        )
-    (reports / "known-defects.json").write_text(json.dumps(defects))
+def write_run(reports: Path, results: list[dict]) -> None:
+    folder = reports / "allure-results" / "local"
+    folder.mkdir(parents=True)
+    for n, result in enumerate(results):
+        (folder / f"{n}-result.json").write_text(json.dumps(result))
 
 
-def test_outcomes_name_each_scenario_with_its_status_and_reproduced_defects(tmp_path):
-    write_run(tmp_path, {"Reads": "passed", "Races": "skipped"}, [{"defect": "QMCP-090", "scenario": "Races"}])
+def row(scenario: str, status: str, message: str = "", **example) -> dict:
+    parameters = [{"name": "backend", "value": "local"}, {"name": "stack", "value": "shared"}]
+    parameters += [{"name": key, "value": value} for key, value in example.items()]
+    return {"name": scenario, "fullName": f"Area: {scenario}", "status": status,
+            "statusDetails": {"message": message}, "parameters": parameters}
+
+
+def test_outcomes_name_each_scenario_with_its_status_and_reproduced_defect(tmp_path):
+    write_run(tmp_path, [row("Reads", "passed"), row("Races", "skipped", "KNOWN DEFECT QMCP-090: lost update")])
     assert repeat_runs.outcome(tmp_path, "local") == {
         "local | Area: Reads": "passed",
-        "local | Area: Races": "skipped (QMCP-090)",
+        "local | Area: Races": "known defect QMCP-090",
+    }
+
+
+def test_each_example_row_of_an_outline_is_its_own_outcome(tmp_path):
+    write_run(tmp_path, [
+        row("Names", "passed", name="user/"),
+        row("Names", "skipped", "KNOWN DEFECT QMCP-015: ...", name="user/has space"),
+    ])
+    assert repeat_runs.outcome(tmp_path, "local") == {
+        "local | Area: Names [name=user/]": "passed",
+        "local | Area: Names [name=user/has space]": "known defect QMCP-015",
     }
 
 
