@@ -30,6 +30,7 @@ from pathlib import Path
 
 from quilt_e2e.cleanup import CleanupRefused, clean_scratch, delete_run_packages, guard_bucket, run_scratch_objects
 from quilt_e2e.config import Settings
+from quilt_e2e.processes import process_exists
 from quilt_e2e.stack.baseline import BASELINE_NAMESPACE
 
 MARKER_PREFIX = "_runs/"
@@ -51,19 +52,9 @@ def process_start_ticks(pid: int) -> int | None:
     except FileNotFoundError:
         return None
     except OSError:
-        return _exists(pid)
+        return 0 if process_exists(pid) else None
     fields = stat.rsplit(")", 1)[1].split()  # the command name in parentheses may hold spaces
     return int(fields[19])
-
-
-def _exists(pid: int) -> int | None:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        pass
-    return 0
 
 
 def _now() -> dt.datetime:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from quilt_e2e.processes import process_exists
 from quilt_e2e.stack import state_file
 from quilt_e2e.stack.docker import kind as docker_kind
 
@@ -57,12 +58,8 @@ def status(state_path: Path) -> StackStatus:
 
 
 def _server_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not process_exists(pid):
         return False
-    except PermissionError:
-        return True
     try:  # a recycled pid is not our server
         return b"quilt_e2e.stack.serve" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:

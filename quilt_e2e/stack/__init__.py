@@ -28,6 +28,17 @@ class StackError(RuntimeError):
     """The stack could not be brought up or reached; the message says what to do."""
 
 
+def local_services_env(settings: Settings) -> dict[str, str]:
+    """The sandbox's environment where the AWS services are local (moto): fake credentials, no profile."""
+    return {
+        **FAKE_CREDENTIALS,
+        "AWS_DEFAULT_REGION": settings.region,
+        "AWS_REGION": settings.region,
+        "AWS_PROFILE": None,  # type: ignore[dict-item]
+        "QUILT_MULTIUSER_MODE": "false" if settings.backend == "local" else "true",
+    }
+
+
 class Stack:
     """Common lifecycle: sandbox → services → provisioning → reference data → baseline packages."""
 
@@ -153,13 +164,7 @@ class EmbeddedStack(Stack):
         self._server = None
 
     def _sandbox_env(self) -> dict[str, str]:
-        return {
-            **FAKE_CREDENTIALS,
-            "AWS_DEFAULT_REGION": self.settings.region,
-            "AWS_REGION": self.settings.region,
-            "AWS_PROFILE": None,  # type: ignore[dict-item]
-            "QUILT_MULTIUSER_MODE": "false" if self.settings.backend == "local" else "true",
-        }
+        return local_services_env(self.settings)
 
     def _start_services(self) -> None:
         from quilt_e2e.catalog import CatalogStandIn

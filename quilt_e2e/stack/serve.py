@@ -28,7 +28,7 @@ from pathlib import Path
 
 from quilt_e2e.catalog.control import HEALTH_PATH, KEY_HEADER, RPC_PREFIX
 from quilt_e2e.config import ConfigError, load_settings
-from quilt_e2e.stack import FAKE_CREDENTIALS, Stack, StackError, state_file
+from quilt_e2e.stack import FAKE_CREDENTIALS, EmbeddedStack, StackError, state_file
 
 SERVICES = ("all", "aws", "catalog")
 _KEY_ENVIRON = "HTTP_" + KEY_HEADER.upper().replace("-", "_")
@@ -58,7 +58,7 @@ class AwsControl:
         return [payload]
 
 
-class ServedStack(Stack):
+class ServedStack(EmbeddedStack):
     """The embedded stack's services and provisioning, run by the stack server for other processes."""
 
     kind = "server"
@@ -94,14 +94,6 @@ class ServedStack(Stack):
                                           buckets=(settings.data_bucket, settings.scratch_bucket),
                                           region=settings.region, host=self.host, port=self.catalog_port,
                                           control_key=self.control_key).start()
-
-    def _stop_services(self) -> None:
-        if self.catalog is not None:
-            self.catalog.stop()
-            self.catalog = None
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
 
     def state(self, state_path: Path) -> dict:
         settings = {k: v for k, v in dataclasses.asdict(self.settings).items() if k not in ("run_id", "stack")}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 
-from quilt_e2e.stack import FAKE_CREDENTIALS, Stack, StackError, state_file
+from quilt_e2e.stack import Stack, StackError, local_services_env, state_file
 
 UP_HINT = "start one with `quilt-e2e stack up`"
 # settings a run must share with the server that provisioned the stack
@@ -29,13 +29,7 @@ class SharedStack(Stack):
         self.state: dict | None = None
 
     def _sandbox_env(self) -> dict[str, str]:
-        return {
-            **FAKE_CREDENTIALS,
-            "AWS_DEFAULT_REGION": self.settings.region,
-            "AWS_REGION": self.settings.region,
-            "AWS_PROFILE": None,  # type: ignore[dict-item]
-            "QUILT_MULTIUSER_MODE": "false" if self.settings.backend == "local" else "true",
-        }
+        return local_services_env(self.settings)
 
     def _locate(self) -> tuple[str, str, str]:
         """(AWS endpoint, catalog URL, control key): from the settings and environment, else the state file."""

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
+from quilt_e2e.processes import process_exists
 from quilt_e2e.reporting.masking import mask_text
 from quilt_e2e.stack import StackError
 from quilt_e2e.stack.docker.engine import LABEL_OWNER, LABEL_ROLE, LABEL_RUN, OWNER
@@ -61,16 +62,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((LOOPBACK, 0))
         return probe.getsockname()[1]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class RunContainers:
@@ -207,7 +198,7 @@ def remove_orphans(client) -> list[str]:
         labels = obj.attrs.get("Config", {}).get("Labels") if hasattr(obj, "status") else obj.attrs.get("Labels")
         labels = labels or {}
         pid = labels.get(LABEL_PID, "")
-        if pid.isdigit() and not _alive(int(pid)) and labels.get(LABEL_RUN):
+        if pid.isdigit() and not process_exists(int(pid)) and labels.get(LABEL_RUN):
             dead_runs.add(labels[LABEL_RUN])
     removed = []
     for run_id in sorted(dead_runs):
