@@ -25,6 +25,14 @@ def server():
             aws.stop()
 
 
+@pytest.fixture(scope="module")
+def s3(server):
+    """A boto3 S3 client of the module's moto server."""
+    import boto3
+
+    return boto3.client("s3", endpoint_url=server.endpoint_url, region_name="us-east-1")
+
+
 def s3_with(server, buckets, objects: dict[str, bytes], bucket_of_objects: str):
     """A boto3 S3 client of `server` after creating `buckets` and writing `objects` into `bucket_of_objects`."""
     import boto3

@@ -45,11 +45,6 @@ def stand_in(server):
         catalog.stop()
 
 
-@pytest.fixture(scope="module")
-def s3(server):
-    return boto3.client("s3", endpoint_url=server.endpoint_url, region_name="us-east-1")
-
-
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 

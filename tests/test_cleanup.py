@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 
-import boto3
 import pytest
 
 from quilt_e2e import cleanup
@@ -18,11 +17,6 @@ from quilt_e2e.stack.provision import provision_buckets
 from quilt_e2e.stack.registry_layout import named_packages
 
 HOUR = dt.timedelta(hours=1)
-
-
-@pytest.fixture(scope="module")
-def s3(server):
-    return boto3.Session(region_name="us-east-1").client("s3", endpoint_url=server.endpoint_url)
 
 
 @pytest.fixture

@@ -61,11 +61,6 @@ def backdate(bucket: str, prefix: str, days: float) -> int:
     return aged
 
 
-@pytest.fixture(scope="module")
-def s3(server):
-    return boto3.Session(region_name="us-east-1").client("s3", endpoint_url=server.endpoint_url)
-
-
 # ---- cleanup --------------------------------------------------------------------------------------------
 
 

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import textwrap
 
-import boto3
 import pytest
 
 from quilt_e2e.cleanup import CleanupRefused
@@ -89,11 +88,6 @@ def write_package(s3, bucket: str, name: str) -> None:
     s3.put_object(Bucket=bucket, Key=".quilt/packages/0123abcd", Body=manifest)
     for pointer in ("1700000000", "latest"):
         s3.put_object(Bucket=bucket, Key=f".quilt/named_packages/{name}/{pointer}", Body=b"0123abcd")
-
-
-@pytest.fixture(scope="module")
-def s3(server):
-    return boto3.Session(region_name="us-east-1").client("s3", endpoint_url=server.endpoint_url)
 
 
 @pytest.fixture
