@@ -81,6 +81,13 @@ Feature: Data packages
     And every file in the package has the checksum of the reference data
     And the simple-csv reference data is still in the data bucket
 
+  @local @defect.QMCP-094
+  Scenario: Packaging the same files again without copies leaves an earlier package's copies in place
+    Given the simple-csv dataset is in the data bucket
+    When I create a package from the simple-csv dataset with copies of its files
+    And I create another package of the same files without copies and with the same commit message
+    Then every file of the first package is still a copy in the registry bucket under its name
+
   @local @multiuser @defect.QMCP-050
   Scenario: A registry given by its bucket name alone receives the package
     When I try to create a package from the single-file dataset in the registry named by its bucket alone

@@ -100,7 +100,12 @@ def step_create_flat(context, dataset):
 
 @when("I create a package from the {dataset} dataset with copies of its files")
 def step_create_copies(context, dataset):
-    pk.create_from_dataset(context.world, dataset, copy=True)
+    pk.create_copies_from_dataset(context.world, dataset)
+
+
+@when("I create another package of the same files without copies and with the same commit message")
+def step_repackage_without_copies(context):
+    pk.repackage_without_copies(context.world)
 
 
 @when("I try to create a package from the {dataset} dataset in the registry named by its bucket alone")
@@ -227,6 +232,11 @@ def step_no_metadata(context):
 @then("every file of the new revision is a copy in the registry bucket under the package's name")
 def step_copies(context):
     checks.assert_copies_in_registry(context.world)
+
+
+@then("every file of the first package is still a copy in the registry bucket under its name")
+def step_first_copies(context):
+    checks.assert_copies_in_registry(context.world, context.world.packages["first"])
 
 
 @then('the package metadata reads back with description "{description}" and tags "{tags}"')

@@ -72,11 +72,12 @@ def assert_no_metadata(world: World) -> None:
     fail_unless(metadata == {}, f"get_package_metadata returned {metadata!r} for a package without metadata")
 
 
-def assert_copies_in_registry(world: World) -> None:
-    """Every file of the latest revision is a copy at <package name>/<logical key> in the registry bucket whose
-    bytes are the reference file's."""
-    s3, bucket, name = world.s3(), world.settings.packages_bucket, pk.current(world).name
-    entries = pk.revision_entries(world, pk.current(world).latest)
+def assert_copies_in_registry(world: World, package: pk.PackageRef | None = None) -> None:
+    """Every file of the (current) package's latest revision is a copy at <package name>/<logical key> in the
+    registry bucket whose bytes are the reference file's."""
+    package = package or pk.current(world)
+    s3, bucket, name = world.s3(), world.settings.packages_bucket, package.name
+    entries = pk.revision_entries(world, package.latest)
     fail_unless(bool(entries), "the revision holds no files")
     for logical_key, entry in entries.items():
         location = split_physical_key(entry.physical_key)

@@ -93,18 +93,24 @@ def create_from_dataset(
     message=OMITTED,
     registry=None,
     extra_uris: tuple[str, ...] = (),
+    name: str | None = None,
 ) -> PackageRef:
     """Create a run-namespaced package from a dataset through the SUT; remember it as the current package.
 
     Keywords left OMITTED are not passed, so the SUT's defaults apply. `registry` None passes the suite's
     registry; OMITTED leaves it out; any other value is passed as given.
     """
-    name = world.new_package_name(dataset)
+    name = name or world.new_package_name(dataset)
     uris = world.reference.uris(dataset, subdir) + list(extra_uris)
     given = {"metadata": metadata, "auto_organize": auto_organize, "copy": copy, "message": message}
     kwargs = {key: value for key, value in given.items() if value is not OMITTED}
     if registry is not OMITTED:
         kwargs["registry"] = world.registry if registry is None else registry
+    return _create(world, name, uris, kwargs)
+
+
+def _create(world: World, name: str, uris: list[str], kwargs: dict) -> PackageRef:
+    """create_package_revision(name, uris, **kwargs) through the SUT, with the request it is checked against."""
     organize = kwargs.get("auto_organize", True)
     world.package_request = Request(
         "create_package_revision", name, s3_registry(world), uris, uris,
@@ -117,6 +123,23 @@ def create_from_dataset(
     world.result = world.ops.create_package_revision(name, uris, **kwargs)
     package.revisions.append(world.result.top_hash)
     return package
+
+
+def create_copies_from_dataset(world: World, dataset: str) -> PackageRef:
+    """With copies, and a commit message naming the package. A revision's manifest is stored under its top hash,
+    which leaves the files' locations out: another package of the same files and message (a parallel run's, or
+    one of this run's without copies) would share that manifest and rewrite where its files are (QMCP-094)."""
+    name = world.new_package_name(dataset)
+    return create_from_dataset(world, dataset, copy=True, message=f"Copies of the {dataset} dataset for {name}",
+                               name=name)
+
+
+def repackage_without_copies(world: World) -> PackageRef:
+    """Package the current package's files again under a new name, without copies, with the same commit message;
+    the earlier package stays known as "first"."""
+    world.packages["first"], earlier = current(world), request(world)
+    return _create(world, world.new_package_name("repackaged"), earlier.uris,
+                   {"message": earlier.message, "registry": world.registry})
 
 
 def try_create_from_dataset(world: World, dataset: str, **kwargs) -> None:
