@@ -2,10 +2,11 @@
 attached to one stack server.
 
 It uses a running stack server or starts one (and stops it again at the end), spreads the selected features
-(or single scenarios, `--split scenarios`) over N workers by their last measured duration (longest first, onto
-the least loaded worker), gives each worker its own run id and reports dir, then merges the workers' Allure
-results into <reports>/allure-results/<backend>/ (so `quilt-e2e report` works unchanged), known-defects.json
-and performance.json, and prints one summary. Exit status: the first failing worker's, else 0.
+(or single scenarios, `--split scenarios`, selected by name) over N workers by their measured duration (longest
+first, onto the least loaded worker; weights from this machine's last run, else the committed baseline), gives
+each worker its own run id and reports dir, then merges the workers' Allure results into
+<reports>/allure-results/<backend>/ (so `quilt-e2e report` works unchanged), known-defects.json and
+performance.json, and prints one summary. Exit status: the first failing worker's, else 0.
 
 Scenarios that change or list catalog-wide state (users, SSO configuration, tabulator tables, open query)
 would see each other's changes if they ran at the same time: their features all go to the first worker.
@@ -33,6 +34,10 @@ FEATURES_DIR = PROJECT_ROOT / "features"
 CATALOG_WIDE = ("admin.feature", "tabulator.feature", "concurrency.feature", "workflows.feature")
 DEFAULT_SECONDS = 4.0  # a scenario nobody has measured yet
 DURATIONS_FILE = "durations.json"
+# Seconds per "<backend> | <feature title>" measured on the 2-core reference machine: the plan's weights until
+# a run on this machine has measured its own (<reports>/parallel/durations.json). Refresh after features change:
+#   cp reports/parallel/durations.json quilt_e2e/parallel_durations.json
+BASELINE_DURATIONS = Path(__file__).with_name("parallel_durations.json")
 _SUMMARY = re.compile(r"^(\d+) scenarios? passed, (\d+) failed, (\d+) skipped(?:, (\d+) untested)?", re.M)
 
 
@@ -42,12 +47,18 @@ class RunnerError(Exception):
 
 @dataclass
 class Unit:
-    """What one worker is given at a time: a feature file, or one scenario (file:line)."""
+    """What one worker is given: a feature file, or one scenario of it (an outline's example row) by name."""
 
-    target: str
+    target: str  # the feature file, relative to the project
     feature: str  # the feature's title, as Allure results name it
     file: str
     seconds: float
+    scenario: str | None = None  # None: the whole feature
+
+    def name_option(self) -> str:
+        """behave's --name selection of exactly this scenario. Unlike a file:line location, a scenario left out by
+        name is not started at all, so it leaves no Allure result (scenario names are unique across features)."""
+        return f"--name=^{re.escape(self.scenario or '')}$"
 
 
 @dataclass
@@ -96,13 +107,26 @@ def _feature_files(extra: list[str]) -> tuple[list[Path], list[str]]:
 
 
 def _durations() -> dict[str, float]:
-    try:
-        return json.loads((_reports_dir() / "parallel" / DURATIONS_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
+    """The committed baseline, updated by what runs on this machine measured."""
+    return {**_json(BASELINE_DURATIONS, {}), **_json(_reports_dir() / "parallel" / DURATIONS_FILE, {})}
 
 
-def discover(files: list[Path], tags: list[str], split: str) -> list[Unit]:
+def duration_key(backend: str, feature: str) -> str:
+    return f"{backend} | {feature}"
+
+
+def planned_backend(tags: list[str], behave_args: list[str]) -> str:
+    """The backend the workers will run (as the hooks choose it): -D backend=..., else multiuser when the tags
+    select multiuser scenarios but not local ones."""
+    for value in _userdata(behave_args, ("backend",)):
+        return value.split("=", 1)[1].strip()
+    if os.environ.get("QUILT_E2E_BACKEND"):
+        return os.environ["QUILT_E2E_BACKEND"].strip()
+    expression = _tag_expression(tags)
+    return "multiuser" if expression.check(["multiuser"]) and not expression.check(["local"]) else "local"
+
+
+def discover(files: list[Path], tags: list[str], split: str, backend: str = "local") -> list[Unit]:
     """The units the tag expression selects, each with its expected seconds."""
     from behave.parser import parse_file
 
@@ -113,13 +137,25 @@ def discover(files: list[Path], tags: list[str], split: str) -> list[Unit]:
         chosen = [s for s in feature.walk_scenarios() if expression.check(s.effective_tags)]
         if not chosen:
             continue
-        if split == "features" or path.name in CATALOG_WIDE:
-            seconds = known.get(feature.name) or DEFAULT_SECONDS * len(chosen)
+        seconds = known.get(duration_key(backend, feature.name)) or DEFAULT_SECONDS * len(chosen)
+        if split == "features":
             units.append(Unit(rel, feature.name, path.name, seconds))
         else:
-            share = known.get(feature.name, DEFAULT_SECONDS * len(chosen)) / len(chosen)
-            units += [Unit(f"{rel}:{s.line}", feature.name, path.name, share) for s in chosen]
+            share = seconds / len(chosen)  # for a scenario not measured on its own yet
+            units += [Unit(rel, feature.name, path.name, known.get(duration_key(backend, full_name(feature, s)), share),
+                           s.name) for s in chosen]
     return units
+
+
+def full_name(feature, scenario) -> str:
+    """The scenario's name as Allure results give it: an outline row's without behave's ' -- @1.2 ...' suffix."""
+    return f"{feature.name}: {scenario.name.split(' -- @', 1)[0].strip()}"
+
+
+def worker_targets(worker: Worker) -> list[str]:
+    """The behave arguments that select the worker's units: its feature files, and its scenarios by name."""
+    files = list(dict.fromkeys(unit.target for unit in worker.units))
+    return files + [unit.name_option() for unit in worker.units if unit.scenario is not None]
 
 
 def plan(units: list[Unit], jobs: int) -> list[Worker]:
@@ -151,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
         raise RunnerError("--jobs must be 1 or more")
     extra = [a for a in args.behave_args if a != "--"]
     files, behave_args = _feature_files(extra)
-    units = discover(files, args.tags, args.split)
+    units = discover(files, args.tags, args.split, planned_backend(args.tags, behave_args))
     if not units:
         raise RunnerError("the tags select no scenario: check --tags")
     workers = plan(units, args.jobs)
@@ -162,8 +198,8 @@ def run(args: argparse.Namespace) -> int:
     if not stack_cli.status(state_path).up:
         state_path.unlink(missing_ok=True)
         print("quilt-e2e run: starting a stack server ...", flush=True)
-        stack_cli.up_embedded(state_path, reports / "stack" / "server.log", "127.0.0.1", _userdata(behave_args),
-                              stack_cli.UP_TIMEOUT)
+        stack_cli.up_embedded(state_path, reports / "stack" / "server.log", "127.0.0.1",
+                              _userdata(behave_args, PROVISIONED), stack_cli.UP_TIMEOUT)
         started_stack = True
     stack_seconds = time.perf_counter() - begun
     try:
@@ -177,10 +213,14 @@ def run(args: argparse.Namespace) -> int:
     return outcome["status"]
 
 
-def _userdata(behave_args: list[str]) -> list[str]:
-    """The -D settings among the behave args that the stack server provisions with."""
-    found, wanted = [], ("region", "data_bucket", "scratch_bucket", "packages_bucket", "glue_database",
-                         "glue_table", "athena_workgroup", "iam_role", "data_profile")
+# the -D settings the stack server provisions with
+PROVISIONED = ("region", "data_bucket", "scratch_bucket", "packages_bucket", "glue_database", "glue_table",
+               "athena_workgroup", "iam_role", "data_profile")
+
+
+def _userdata(behave_args: list[str], wanted: tuple[str, ...]) -> list[str]:
+    """The -D name=value settings among the behave args whose name is in `wanted`."""
+    found = []
     for index, arg in enumerate(behave_args):
         value = arg[2:] if arg.startswith("-D") and len(arg) > 2 else (
             behave_args[index + 1] if arg in ("-D", "--define") and index + 1 < len(behave_args) else None)
@@ -202,7 +242,7 @@ def _run_workers(workers: list[Worker], tags: list[str], behave_args: list[str],
             command = _behave() + [f"--tags={t}" for t in tags] + behave_args
             if not any(a.startswith(("-f", "--format")) for a in behave_args):
                 command.append("--format=progress")
-            command += [unit.target for unit in worker.units]
+            command += worker_targets(worker)
             log = open_logs.enter_context(open(folder / "behave.log", "wb"))
             env = _worker_env(state_path, folder, f"{base}-w{worker.index}")
             processes.append((worker, folder, log, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
@@ -226,7 +266,10 @@ def _run_workers(workers: list[Worker], tags: list[str], behave_args: list[str],
     folders = [folder for _, folder, _, _ in processes]
     merge_results(folders, reports)
     _save_durations(folders, reports)
-    return {"status": status, "scenarios": summarize([f / "behave.log" for f in folders])}
+    split_by_name = any(unit.scenario is not None for worker in workers for unit in worker.units)
+    # behave counts the scenarios a worker left out by name as skipped: then count the merged results instead
+    summary = summarize_results(folders) if split_by_name else summarize([f / "behave.log" for f in folders])
+    return {"status": status, "scenarios": summary}
 
 
 def summarize(logs: list[Path]) -> str:
@@ -238,6 +281,18 @@ def summarize(logs: list[Path]) -> str:
                 counts[i] += int(value or 0)
     return f"{counts[0]} scenarios passed, {counts[1]} failed, {counts[2]} skipped" + (
         f", {counts[3]} untested" if counts[3] else "")
+
+
+def summarize_results(folders: list[Path]) -> str:
+    """The workers' Allure results counted: passed, failed (failed or broken) and skipped scenarios."""
+    counts = dict.fromkeys(("passed", "failed", "skipped"), 0)
+    for folder in folders:
+        for result in (folder / "allure-results").glob("*/*-result.json"):
+            status = _json(result, {}).get("status")
+            key = "failed" if status in ("failed", "broken") else status
+            if key in counts:
+                counts[key] += 1
+    return f"{counts['passed']} scenarios passed, {counts['failed']} failed, {counts['skipped']} skipped"
 
 
 def merge_results(folders: list[Path], reports: Path) -> None:
@@ -283,15 +338,21 @@ def _json(path: Path, default):
 
 
 def _save_durations(folders: list[Path], reports: Path) -> None:
-    """Seconds per feature (by its title) from this run's Allure results: the next plan's weights."""
-    durations = _durations()
-    measured: dict[str, float] = {}
+    """Seconds per backend and feature (by its title), and per backend and scenario (the Allure full name, the mean
+    over the example rows that share it), from this run's Allure results: the next plan's weights."""
+    durations = _json(reports / "parallel" / DURATIONS_FILE, {})
+    totals: dict[str, float] = {}
+    rows: dict[str, list[float]] = {}
     for folder in folders:
         for result in (folder / "allure-results").glob("*/*-result.json"):
             data = _json(result, {})
             feature = next((label["value"] for label in data.get("labels", []) if label.get("name") == "feature"), None)
             if feature and data.get("stop") and data.get("start"):
-                measured[feature] = measured.get(feature, 0.0) + (data["stop"] - data["start"]) / 1000
-    durations.update({k: round(v, 1) for k, v in measured.items()})
+                seconds = (data["stop"] - data["start"]) / 1000
+                key = duration_key(result.parent.name, feature)
+                totals[key] = totals.get(key, 0.0) + seconds
+                rows.setdefault(duration_key(result.parent.name, data.get("fullName") or feature), []).append(seconds)
+    durations.update({k: round(v, 1) for k, v in totals.items()})
+    durations.update({k: round(sum(v) / len(v), 2) for k, v in rows.items()})
     (reports / "parallel").mkdir(parents=True, exist_ok=True)
     (reports / "parallel" / DURATIONS_FILE).write_text(json.dumps(durations, indent=2, sort_keys=True) + "\n")

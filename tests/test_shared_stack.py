@@ -296,3 +296,87 @@ def test_summary_adds_up_the_workers(tmp_path):
         path.write_text(f"...\n1 feature passed, 0 failed, 0 skipped\n{line}\n9 steps passed\n")
         logs.append(path)
     assert parallel.summarize(logs) == "7 scenarios passed, 1 failed, 3 skipped"
+
+
+def test_the_plan_is_weighted_by_the_committed_durations_until_this_machine_measured_its_own(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUILT_E2E_REPORTS_DIR", str(tmp_path))
+    baseline = tmp_path / "baseline.json"
+    large = "local | Data packages: Creating a large package stays within the spec's time"
+    baseline.write_text(json.dumps({"local | Data packages": 100.0, "local | Concurrent use": 50.0, large: 30.0}))
+    monkeypatch.setattr(parallel, "BASELINE_DURATIONS", baseline)
+    files = [parallel.FEATURES_DIR / "packages.feature", parallel.FEATURES_DIR / "concurrency.feature"]
+    units = {u.feature: u.seconds for u in parallel.discover(files, ["@local"], "features", "local")}
+    assert units == {"Data packages": 100.0, "Concurrent use": 50.0}
+    measured = tmp_path / "parallel" / parallel.DURATIONS_FILE
+    measured.parent.mkdir(parents=True)
+    measured.write_text(json.dumps({"local | Data packages": 7.5}))
+    units = {u.feature: u.seconds for u in parallel.discover(files, ["@local"], "features", "local")}
+    assert units == {"Data packages": 7.5, "Concurrent use": 50.0}
+    split = parallel.discover(files[:1], ["@local"], "scenarios", "local")
+    large = [u for u in split if u.scenario == "Creating a large package stays within the spec's time"]
+    assert len(large) == 1 and large[0].seconds == 30.0  # measured on its own
+    others = [u.seconds for u in split if u is not large[0]]
+    assert len(others) > 10 and {round(s, 6) for s in others} == {round(7.5 / len(split), 6)}  # the feature's share
+
+
+def test_a_scenarios_full_name_is_the_one_allure_gives_it():
+    from behave.parser import parse_file
+
+    feature = parse_file(str(parallel.FEATURES_DIR / "tabulator.feature"))
+    rows = [s for s in feature.walk_scenarios() if s.name.startswith("A table named ")]
+    assert [parallel.full_name(feature, s) for s in rows][:2] == [
+        "Tabulator tables: A table named with capital letters is not created",
+        "Tabulator tables: A table named with a space is not created"]
+
+
+@pytest.mark.parametrize("tags, args, env, backend", [
+    (["@local"], [], {}, "local"),
+    (["@multiuser"], [], {}, "multiuser"),
+    (["@multiuser and not @performance"], [], {}, "multiuser"),
+    (["@local or @multiuser"], [], {}, "local"),
+    (["@local"], ["-D", "backend=multiuser"], {}, "multiuser"),
+    (["@concurrency"], [], {"QUILT_E2E_BACKEND": "multiuser"}, "multiuser"),
+])
+def test_the_planned_backend_is_the_one_the_hooks_will_choose(monkeypatch, tags, args, env, backend):
+    monkeypatch.delenv("QUILT_E2E_BACKEND", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert parallel.planned_backend(tags, args) == backend
+
+
+def test_durations_are_saved_per_backend_and_feature(tmp_path):
+    folder = tmp_path / "w0"
+    for backend, start in (("local", 1000), ("multiuser", 5000)):
+        results = folder / "allure-results" / backend
+        results.mkdir(parents=True)
+        for index, seconds in enumerate((2.0, 3.5)):
+            (results / f"{backend}{index}-result.json").write_text(json.dumps({
+                "fullName": "Data packages: s", "labels": [{"name": "feature", "value": "Data packages"}],
+                "start": start, "stop": start + int(seconds * 1000)}))
+    reports = tmp_path / "reports"
+    parallel._save_durations([folder], reports)
+    saved = json.loads((reports / "parallel" / parallel.DURATIONS_FILE).read_text())
+    assert saved == {"local | Data packages": 5.5, "multiuser | Data packages": 5.5,
+                     "local | Data packages: s": 2.75, "multiuser | Data packages: s": 2.75}
+
+
+def test_split_by_scenario_gives_every_selected_scenario_to_exactly_one_worker_by_name(tmp_path, monkeypatch):
+    """behave --dry-run with each worker's arguments: together they select each scenario (outline rows included)
+    exactly once, catalog-wide ones all on the first worker."""
+    monkeypatch.setenv("QUILT_E2E_REPORTS_DIR", str(tmp_path))
+    files = [parallel.FEATURES_DIR / name for name in ("tabulator.feature", "packages.feature", "cleanup.feature")]
+    units = parallel.discover(files, ["@local"], "scenarios", "local")
+    workers = parallel.plan(units, 2)
+    assert len(workers) == 2 and {u.file for u in workers[0].units} >= {"tabulator.feature"}
+    assert not [u for u in workers[1].units if u.file == "tabulator.feature"]
+    selected = []
+    for worker in workers:
+        done = subprocess.run([sys.executable, "-m", "behave", "--dry-run", "--tags=@local", "--format=plain",
+                               "--no-summary", "--no-skipped", *parallel.worker_targets(worker)], cwd=PROJECT_ROOT,
+                              env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        names = [line.split(":", 1)[1].strip() for line in done.stdout.splitlines()
+                 if line.startswith(("  Scenario:", "  Scenario Outline:"))]
+        assert sorted(names) == sorted(u.scenario.strip() for u in worker.units)
+        selected += names
+    assert len(selected) == len(units) == len(set(selected))
