@@ -1,10 +1,14 @@
-"""Two behave runs at once on one stack server (`quilt-e2e stack up`), one per backend, writing packages:
-both green, each in its own run-id namespace, nothing of either left on the stack afterwards, then
-`quilt-e2e stack down` stops the server. Slow (a stack start-up and two behave runs, ~1-2 min) but in CI."""
+"""Runs sharing one stack server (`quilt-e2e stack up`). Two behave runs at once, one per backend, writing
+packages: both green, each in its own run-id namespace, nothing of either left afterwards. A worker of a
+parallel run killed with SIGKILL: the next run removes what it left. Slow (stack start-ups and behave runs,
+minutes) but in CI."""
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -124,3 +128,78 @@ def _running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except (FileNotFoundError, IndexError):
         return False
+
+
+def _run_markers(s3) -> dict[str, dict]:
+    """run id → marker of every run the ledger knows on the stack."""
+    found = {}
+    for obj in s3.list_objects_v2(Bucket=SCRATCH_BUCKET, Prefix="_runs/").get("Contents", []):
+        marker = json.loads(s3.get_object(Bucket=SCRATCH_BUCKET, Key=obj["Key"])["Body"].read())
+        found[marker["run_id"]] = marker
+    return found
+
+
+@pytest.mark.timeout(1500)
+def test_a_sigkilled_worker_of_a_parallel_run_is_reaped_by_the_next_run(tmp_path):
+    """`quilt-e2e run --jobs 2` on a stack server; one behave worker is SIGKILLed while it has packages in its
+    namespace. The other worker finishes green; the next run reports the dead run id and removes its packages,
+    scratch objects and marker, and leaves nothing else changed."""
+    reports = tmp_path / "reports"
+    up = subprocess.run([str(BIN / "quilt-e2e"), "stack", "up"], cwd=PROJECT_ROOT, env=_env(reports),
+                        capture_output=True, text=True, timeout=400)
+    assert up.returncode == 0, up.stdout + up.stderr
+    state = state_file.read(reports / "stack" / "state.json")
+    s3 = boto3.client("s3", endpoint_url=state["aws_endpoint"], region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    runner = None
+    try:
+        before = _namespaces(s3)
+        runner = subprocess.Popen(
+            [str(BIN / "quilt-e2e"), "run", "--jobs", "2", "--tags", "@local", "--",
+             "features/packages_revise.feature", "features/packages_read.feature"],
+            cwd=PROJECT_ROOT, env=_env(reports), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        victim, deadline = None, time.monotonic() + 600
+        while victim is None and time.monotonic() < deadline and runner.poll() is None:
+            packages = _packages(s3)
+            victim = next((m for run_id, m in _run_markers(s3).items() if packages.get(run_id)), None)
+            time.sleep(0.2)
+        assert victim is not None, "no worker wrote a package in its namespace"
+        os.kill(victim["pid"], signal.SIGKILL)
+        output = runner.communicate(timeout=900)[0]
+        assert runner.returncode != 0 and "finished with status -9" in output, output[-3000:]
+        assert "finished with status 0" in output, output[-3000:]  # the other worker is untouched
+
+        dead_id = victim["run_id"]
+        left = {f"{dead_id}/{name}" for name in _packages(s3).get(dead_id, ())}
+        assert dead_id in _run_markers(s3) and left  # the kill left its marker and packages behind
+        live_ids = set(_run_markers(s3)) - {dead_id}
+        assert not live_ids, f"the finished worker left its marker: {live_ids}"
+
+        next_run = subprocess.run(
+            [str(BIN / "quilt-e2e"), "run", "--jobs", "1", "--tags", "@local", "--", "features/bucket_listing.feature"],
+            cwd=PROJECT_ROOT, env=_env(reports), capture_output=True, text=True, timeout=600)
+        log = (reports / "parallel" / "worker-0" / "behave.log").read_text()
+        assert next_run.returncode == 0, next_run.stdout + log[-3000:]
+        reaped = [line for line in log.splitlines() if f"removed leftovers of dead run {dead_id}" in line]
+        assert len(reaped) == 1, log[-3000:]
+        assert f"process {victim['pid']} on {socket.gethostname()} is gone" in reaped[0]
+        assert set(_seen_packages(reaped[0])) == left and f"{len(left)} package(s)" in reaped[0]
+
+        assert _run_markers(s3) == {}
+        assert _namespaces(s3) == before
+        assert s3.list_objects_v2(Bucket=SCRATCH_BUCKET, Prefix=f"{dead_id}/").get("KeyCount", 0) == 0
+        assert s3.list_objects_v2(Bucket=PACKAGES_BUCKET, Prefix=f"{dead_id}/").get("KeyCount", 0) == 0
+    finally:
+        if runner is not None and runner.poll() is None:
+            runner.terminate()
+            runner.wait(timeout=120)
+        down = subprocess.run([str(BIN / "quilt-e2e"), "stack", "down"], cwd=PROJECT_ROOT, env=_env(reports),
+                              capture_output=True, text=True, timeout=120)
+    assert down.returncode == 0, down.stdout + down.stderr
+
+
+def _seen_packages(line: str) -> list[str]:
+    """The package names a reap line lists: '..., N package(s) (a/b, a/c), its marker'."""
+    if "package(s) (" not in line:
+        return []
+    return line.split("package(s) (", 1)[1].split("), its marker", 1)[0].split(", ")
