@@ -97,6 +97,8 @@ _FOREIGN_KEYS = {"AllureFormatter.issue_pattern", "AllureFormatter.link_pattern"
 
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _RUN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
+# The run ids the suite generates: e2e-<YYYYmmdd>-<HHMMSS>-<4 hex>, and -w<N> for a worker of `quilt-e2e run`
+GENERATED_RUN_ID_RE = re.compile(r"^e2e-\d{8}-\d{6}-[0-9a-f]{4}(-w\d+)?$")
 
 
 def _choice(key: str, value: str, allowed: tuple[str, ...]) -> str:

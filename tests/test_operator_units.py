@@ -31,10 +31,12 @@ def test_cleanup_recognises_every_run_id_the_suite_generates():
     """If Settings changes its run id format, cleanup must change with it, or old runs would never go."""
     ids = {load_settings({}, env={}).run_id for _ in range(20)}
     assert all(RUN_ID_RE.match(run_id) for run_id in ids), ids
+    assert all(RUN_ID_RE.match(f"{run_id}-w{worker}") for run_id in ids for worker in (0, 1, 12))  # quilt-e2e run
 
 
 @pytest.mark.parametrize("name", ["test-user", "e2e-other-run-0001", "e2e-20261101-010203-0a0a-extra",
-                                  "e2e-20261101-010203-0A0A", "x-e2e-20261101-010203-0a0a", "athena-results"])
+                                  "e2e-20261101-010203-0a0a-w", "e2e-20261101-010203-0A0A",
+                                  "x-e2e-20261101-010203-0a0a", "athena-results"])
 def test_only_run_namespaces_are_cleanup_candidates(name):
     assert not RUN_ID_RE.match(name)
 

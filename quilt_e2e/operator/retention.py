@@ -15,12 +15,11 @@ import re
 from dataclasses import dataclass, field
 
 from quilt_e2e.cleanup import CleanupRefused, _delete_keys, delete_run_packages, guard_bucket, run_scratch_objects
-from quilt_e2e.config import Settings
+from quilt_e2e.config import GENERATED_RUN_ID_RE, Settings
 from quilt_e2e.stack.provision import athena_output_location
 from quilt_e2e.stack.registry_layout import POINTERS, named_packages
 
-# The run id Settings generates: e2e-<YYYYmmdd>-<HHMMSS>-<4 hex>
-RUN_ID_RE = re.compile(r"^e2e-\d{8}-\d{6}-[0-9a-f]{4}$")
+RUN_ID_RE = GENERATED_RUN_ID_RE  # a run's or a parallel run's worker's
 _AGE_RE = re.compile(r"^(\d+)([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
