@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from quilt_e2e.domain.world import World
 
 DEFAULT_USER = "test-user"
@@ -108,9 +110,12 @@ def present_aws_credentials(world: World) -> str:
 
 
 def revoke_login(world: World) -> None:
-    """The catalog stops accepting the current user's login: the stand-in deactivates the account for
-    the rest of the scenario (a real catalog is never changed like this: such scenarios are
-    @use.with_stack=embedded)."""
+    """The catalog stops accepting the current user's login. The user is shared by every run on the stack, so
+    the scenario goes on as a copy of them made for this run (same role and rights), logged in, which the
+    stand-in then deactivates and removes after the scenario (a real catalog is never changed like this: such
+    scenarios are @use.with_stack=embedded)."""
+    from dataclasses import replace
+
     stand_in = catalog(world)
     directory = getattr(getattr(stand_in, "catalog", None), "directory", None)
     if directory is None:
@@ -120,12 +125,12 @@ def revoke_login(world: World) -> None:
     user = directory.get(world.user or "")
     if user is None:
         raise AssertionError(f"test defect: no catalog user {world.user!r} is logged in to revoke")
-    directory.update(user.name, is_active=False)
-
-    def reactivate():
-        directory.update(user.name, is_active=True)
-
-    world.cleanups.append(reactivate)
+    copy = replace(user, name=f"{world.settings.run_id}-{user.name}", email=f"{world.settings.run_id}.{user.email}",
+                   id=str(uuid.uuid4()))
+    directory.add(copy)
+    world.cleanups.append(lambda: directory.remove(copy.name))
+    switch_user(world, copy.name)
+    directory.update(copy.name, is_active=False)
 
 
 def damage_login_file(world: World, name: str) -> None:
