@@ -1,8 +1,10 @@
-"""Serial behave vs `quilt-e2e run --jobs 1` vs `--jobs 2`, side by side in one session.
+"""Serial behave vs `quilt-e2e run --jobs N --split features|scenarios`, side by side in one session.
 
-    .venv/bin/python benchmarks/parallel_benchmark.py [--tags @local] [--jobs 1,2] [--out FILE] [FEATURE ...]
+    .venv/bin/python benchmarks/parallel_benchmark.py [--tags @local] [--jobs 1,2] [--split features,scenarios]
+        [--out FILE] [FEATURE ...]
 
-Each variant gets its own reports dir under a temporary folder. For each: wall time of the whole command
+Every parallel variant plans with the committed weights (quilt_e2e/parallel_durations.json). Each variant gets
+its own reports dir under a temporary folder. For each: wall time of the whole command
 (stack start-up included) and its outcome per scenario from the Allure results: passed, skipped, known defect
 (a skipped result whose reason is KNOWN DEFECT ...) or failed. The variants must agree scenario by scenario;
 any difference is listed. Wall times depend on the machine and its load: run on an otherwise idle one.
@@ -51,6 +53,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tags", default="@local")
     parser.add_argument("--jobs", default="1,2", help="comma-separated worker counts (default: 1,2)")
+    parser.add_argument("--split", default="features",
+                        help="comma-separated: features, scenarios (default: features)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "parallel_benchmark.json")
     parser.add_argument("features", nargs="*", help="feature files (default: all)")
     args = parser.parse_args()
@@ -58,18 +62,13 @@ def main() -> int:
     runs = [measure("behave (serial, embedded)",
                     [str(BIN / "behave"), f"--tags={args.tags}", "--format=progress", *args.features],
                     root / "serial")]
-    previous = None
     for jobs in [int(j) for j in args.jobs.split(",")]:
-        if previous is not None and (previous / "parallel" / "durations.json").exists():
-            # the plan weighs features by their last measured time: give each variant the same knowledge
-            (root / f"jobs-{jobs}" / "parallel").mkdir(parents=True, exist_ok=True)
-            (root / f"jobs-{jobs}" / "parallel" / "durations.json").write_bytes(
-                (previous / "parallel" / "durations.json").read_bytes())
-        previous = root / f"jobs-{jobs}"
-        runs.append(measure(f"quilt-e2e run --jobs {jobs}",
-                            [str(BIN / "quilt-e2e"), "run", "--jobs", str(jobs), "--tags", args.tags,
-                             *(["--", *args.features] if args.features else [])],
-                            root / f"jobs-{jobs}"))
+        for split in args.split.split(","):
+            # every variant plans with the same weights: the committed baseline (a fresh reports dir has none)
+            name = f"quilt-e2e run --jobs {jobs} --split {split}"
+            runs.append(measure(name, [str(BIN / "quilt-e2e"), "run", "--jobs", str(jobs), "--split", split, "--tags",
+                                       args.tags, *(["--", *args.features] if args.features else [])],
+                                root / f"jobs-{jobs}-{split}"))
     serial = runs[0]
     lines = ["| command | wall s | × serial | exit | outcomes | same outcomes as serial |",
              "|---|---:|---:|---:|---|---|"]

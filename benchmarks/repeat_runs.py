@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/repeat_runs.py --runs 10 --backends local,multiuser features/bucket_listing.feature
     .venv/bin/python benchmarks/repeat_runs.py --runs 3 -- --tags=@athena -D fault=slowdown:0.3
+    .venv/bin/python benchmarks/repeat_runs.py --runs 10 --jobs 2        # the whole suite, `quilt-e2e run --jobs 2`
 
 An outcome is, per backend, every scenario's Allure status (keyed by its full name, so an outline's rows and the two
 backends stay apart) and the known defects the run reproduced (reports/known-defects.json). Each run writes its own
@@ -33,12 +34,21 @@ def outcome(reports: Path, backend: str) -> dict[str, str]:
     return {key: status for key, status in found.items() if key.startswith(f"{backend} | ")}
 
 
-def run_once(number: int, backend: str, behave_args: list[str], root: Path) -> tuple[int, float, dict[str, str]]:
+def command(backend: str, behave_args: list[str], jobs: int) -> list[str]:
+    """One run: behave on the embedded stack, or (jobs > 0) the parallel runner on a stack server of its own."""
+    if jobs:
+        return [str(Path(sys.executable).with_name("quilt-e2e")), "run", "--jobs", str(jobs), "--tags", f"@{backend}",
+                "--", *behave_args]
+    return [sys.executable, "-m", "behave", f"--tags=@{backend}", "-f", "null", "--no-summary", *behave_args]
+
+
+def run_once(number: int, backend: str, behave_args: list[str], root: Path,
+             jobs: int = 0) -> tuple[int, float, dict[str, str]]:
     reports = root / f"run-{number:02d}" / backend
-    env = {**os.environ, "QUILT_E2E_REPORTS_DIR": str(reports)}
+    env = {k: v for k, v in os.environ.items() if k not in ("QUILT_E2E_STACK", "QUILT_E2E_STACK_STATE")}
+    env["QUILT_E2E_REPORTS_DIR"] = str(reports)
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "behave", f"--tags=@{backend}", "-f", "null", "--no-summary",
-                           *behave_args], cwd=PROJECT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(command(backend, behave_args, jobs), cwd=PROJECT, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if proc.returncode not in (0, 1):
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["(no output)"]
@@ -62,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--backends", default="local,multiuser", help="comma-separated: local, multiuser")
+    parser.add_argument("--jobs", type=int, default=0, metavar="N",
+                        help="run each with `quilt-e2e run --jobs N` instead of one behave process (default: behave)")
     parser.add_argument("--keep", type=Path, default=None, help="keep every run's reports here (default: a temp dir)")
     parser.add_argument("behave_args", nargs="*", help="feature files and other behave arguments (after --)")
     args = parser.parse_args(argv)
@@ -74,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     for number in range(1, args.runs + 1):
         merged: dict[str, str] = {}
         for backend in backends:
-            code, seconds, result = run_once(number, backend, args.behave_args, root)
+            code, seconds, result = run_once(number, backend, args.behave_args, root, args.jobs)
             merged.update(result)
             counts = collections.Counter(status.split(" ")[0] for status in result.values())
             print(f"run {number} {backend}: exit {code}, {seconds:.1f} s, "

@@ -58,3 +58,11 @@ def test_usage_errors_exit_2(capsys):
     assert repeat_runs.main(["--runs", "1"]) == 2
     assert repeat_runs.main(["--backends", "cloud"]) == 2
     assert "--runs must be at least 2" in capsys.readouterr().err
+
+
+def test_a_run_is_one_behave_process_or_the_parallel_runner():
+    serial = repeat_runs.command("local", ["features/a.feature"], 0)
+    assert serial[1:4] == ["-m", "behave", "--tags=@local"] and serial[-1] == "features/a.feature"
+    parallel = repeat_runs.command("multiuser", ["features/a.feature"], 2)
+    assert Path(parallel[0]).name == "quilt-e2e" and Path(parallel[0]).exists()
+    assert parallel[1:] == ["run", "--jobs", "2", "--tags", "@multiuser", "--", "features/a.feature"]
