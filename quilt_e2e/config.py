@@ -52,7 +52,7 @@ class Settings:
     # a fault the embedded stack injects on purpose (quilt_e2e/fault_spec.py), e.g. "s3-5xx:0.2"; "" = none
     fault: str = ""
     # The package namespace every package a run creates lives under, e.g. "e2e-20261121-0815-ab12".
-    run_id: str = field(default_factory=lambda: time.strftime("e2e-%Y%m%d-%H%M%S-") + secrets.token_hex(2))
+    run_id: str = field(default_factory=lambda: new_run_id())
 
     @property
     def registry(self) -> str:
@@ -99,6 +99,11 @@ _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _RUN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
 # The run ids the suite generates: e2e-<YYYYmmdd>-<HHMMSS>-<4 hex>, and -w<N> for a worker of `quilt-e2e run`
 GENERATED_RUN_ID_RE = re.compile(r"^e2e-\d{8}-\d{6}-[0-9a-f]{4}(-w\d+)?$")
+
+
+def new_run_id() -> str:
+    """A run id as GENERATED_RUN_ID_RE expects it (a parallel run appends -w<N> per worker)."""
+    return time.strftime("e2e-%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
 def _choice(key: str, value: str, allowed: tuple[str, ...]) -> str:

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quilt_e2e.config import new_run_id
 from quilt_e2e.stack import PROJECT_ROOT, state_file
 
 FEATURES_DIR = PROJECT_ROOT / "features"
@@ -231,7 +232,7 @@ def _userdata(behave_args: list[str], wanted: tuple[str, ...]) -> list[str]:
 
 def _run_workers(workers: list[Worker], tags: list[str], behave_args: list[str], state_path: Path,
                  reports: Path) -> dict:
-    base = time.strftime("e2e-%Y%m%d-%H%M%S-") + os.urandom(2).hex()
+    base = new_run_id()
     root = reports / "parallel"
     processes = []
     with contextlib.ExitStack() as open_logs:  # each worker's log stays open while it runs

@@ -34,7 +34,7 @@ LAST_LOGIN = datetime(2025, 6, 1, 12, 0, 42, 123456, tzinfo=UTC)
 # -- names -------------------------------------------------------------------------------------------
 def user_name(world: World, label: str) -> str:
     """The run-scoped catalog user name for a scenario's label."""
-    return f"{world.settings.run_id}-{label}"
+    return world.run_user_name(label)
 
 
 def email_of(world: World, label: str) -> str:
@@ -43,8 +43,8 @@ def email_of(world: World, label: str) -> str:
 
 
 def scoped_email(world: World, email: str) -> str:
-    """A scenario's email address made unique to the run: the run id is prefixed to its local part."""
-    return f"{world.settings.run_id}.{email}"
+    """A scenario's email address made unique to the run."""
+    return world.run_email(email)
 
 
 # -- the catalog itself (preconditions) ------------------------------------------------------------

@@ -125,8 +125,7 @@ def revoke_login(world: World) -> None:
     user = directory.get(world.user or "")
     if user is None:
         raise AssertionError(f"test defect: no catalog user {world.user!r} is logged in to revoke")
-    copy = replace(user, name=f"{world.settings.run_id}-{user.name}", email=f"{world.settings.run_id}.{user.email}",
-                   id=str(uuid.uuid4()))
+    copy = replace(user, name=world.run_user_name(user.name), email=world.run_email(user.email), id=str(uuid.uuid4()))
     directory.add(copy)
     world.cleanups.append(lambda: directory.remove(copy.name))
     switch_user(world, copy.name)

@@ -158,6 +158,14 @@ class World:
     def registry(self) -> str:
         return self.settings.registry
 
+    def run_user_name(self, label: str) -> str:
+        """Catalog users a run creates carry the run id, so cleanup can find them all."""
+        return f"{self.settings.run_id}-{label}"
+
+    def run_email(self, email: str) -> str:
+        """An email address made unique to the run: the run id is prefixed to its local part."""
+        return f"{self.settings.run_id}.{email}"
+
     def run_package_name(self, label: str) -> str:
         """Packages a run creates live under the run id namespace, so cleanup can find them all."""
         return f"{self.settings.run_id}/{label}"
