@@ -99,6 +99,13 @@ _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _RUN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
 # The run ids the suite generates: e2e-<YYYYmmdd>-<HHMMSS>-<4 hex>, and -w<N> for a worker of `quilt-e2e run`
 GENERATED_RUN_ID_RE = re.compile(r"^e2e-\d{8}-\d{6}-[0-9a-f]{4}(-w\d+)?$")
+_RUN_ID_PREFIX_RE = re.compile(r"^e2e-\d{8}-\d{6}-[0-9a-f]{4}(-w\d+)?(?=$|[-./])")
+
+
+def generated_run_prefix(name: str) -> str | None:
+    """The generated run id a name starts with (a package namespace, a catalog user, an email), or None."""
+    found = _RUN_ID_PREFIX_RE.match(name)
+    return found.group(0) if found else None
 
 
 def new_run_id() -> str:

@@ -83,7 +83,7 @@ def step_given_sso(context, role):
 # -- When: users -----------------------------------------------------------------------------------
 @when("I list the catalog users")
 def step_list_users(context):
-    context.world.result = admin.admin_ops(context.world).list_users()
+    admin.list_users(context.world)
 
 
 @when("I look up the user account of {who}")

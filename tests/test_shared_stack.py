@@ -189,6 +189,52 @@ def test_control_calls_are_not_catalog_traffic_and_the_log_is_numbered(remote):
     assert [e["seq"] for e in entries] == sorted({e["seq"] for e in entries})
 
 
+def test_each_run_reaches_the_stand_in_through_its_own_front_and_reads_only_its_own_requests(remote):
+    stand_in, _ = remote
+    runs = {run: StandInClient(stand_in.url, KEY, run_id=run) for run in ("e2e-front-a", "e2e-front-b")}
+    try:
+        for client in runs.values():
+            assert client.url != stand_in.url and client.stand_in_url == stand_in.url
+            served = requests.get(f"{client.url}/config.json", timeout=10).json()
+            assert served == client.config_json() and served["registryUrl"] == client.url
+            urls = [v for v in served.values() if isinstance(v, str) and v.startswith("http")]
+            assert urls and all(v.startswith(client.url + "/") or v == client.url for v in urls), served
+            answer = requests.post(f"{client.url}/graphql", json={"query": "{ me { name } }"}, timeout=10)
+            assert answer.status_code == 200 and answer.json()["data"]["me"] is None  # anonymous, as directly
+        direct = requests.get(f"{stand_in.url}/config.json", timeout=10).json()
+        assert direct == stand_in.config_json() and direct["registryUrl"] == stand_in.url
+        # a percent-encoded non-ASCII path arrives as the client sent it (the stand-in logs the same path)
+        for url in (stand_in.url, runs["e2e-front-a"].url):
+            assert requests.get(f"{url}/browse/no-session/caf%C3%A9.csv", timeout=10).status_code == 404
+        everything = stand_in.recent_requests(8)
+        assert everything[-1]["path"] == everything[-2]["path"] and "run" not in everything[-2]
+        for run, client in runs.items():
+            mine = client.request_log.entries
+            assert {e["run"] for e in mine} == {run}, mine
+            expected = [("GET", "/config.json"), ("POST", "/graphql")]
+            expected += [("GET", everything[-1]["path"])] if run == "e2e-front-a" else []
+            assert [(e["method"], e["path"]) for e in mine] == expected
+            assert client.recent_requests(1) == mine[-1:]
+    finally:
+        for client in runs.values():
+            client.stop()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{runs['e2e-front-a'].url}/config.json", timeout=5)
+
+
+def test_a_run_front_answers_502_when_the_stand_in_behind_it_is_gone(server):
+    s3_with(server, (REGISTRY, DATA), {}, DATA)
+    stand_in = CatalogStandIn(server.endpoint_url, REGISTRY, [DATA], control_key=KEY).start()
+    client = StandInClient(stand_in.url, KEY, run_id="e2e-front-gone")
+    try:
+        assert requests.get(f"{client.url}/config.json", timeout=10).status_code == 200
+        stand_in.stop()
+        assert requests.get(f"{client.url}/config.json", timeout=10).status_code == 502  # as a load balancer does
+    finally:
+        client.stop()
+        stand_in.stop()
+
+
 def test_control_api_needs_the_key_but_health_does_not(remote):
     stand_in, _ = remote
     assert health(stand_in.url) == {"ok": True, "service": "catalog", "url": stand_in.url}

@@ -15,6 +15,7 @@ from quilt_e2e.catalog.directory import User
 from quilt_e2e.catalog.graphql_api import GraphQLApi
 from quilt_e2e.catalog.registry import split_s3_url
 from quilt_e2e.catalog.resolvers.common import RequestContext
+from quilt_e2e.catalog.run_front import rebase_config, run_of
 from quilt_e2e.catalog.state import Catalog
 from quilt_e2e.catalog.tokens import TokenError, TokenIssuer
 
@@ -86,7 +87,10 @@ class CatalogApp:
 
     # -- endpoints -------------------------------------------------------------------------------
     def on_config(self, request: Request) -> Response:
-        return json_response(self.config)  # static, like the real catalog's: no auth check
+        # static, like the real catalog's: no auth check. Through a run's front its URLs are the front's.
+        if run_of(request.environ) is not None:
+            return json_response(rebase_config(self.config, request.host_url))
+        return json_response(self.config)
 
     def on_token(self, request: Request) -> Response:
         """quilt3's refresh: form `refresh_token` → a new access token (refresh tokens stay valid)."""

@@ -148,7 +148,7 @@ class ControlApi:
             "issue_token": token,
             "visible_buckets": lambda body: stand_in.visible_buckets(body["username"]),
             "aws_role_arn": lambda body: stand_in.aws_role_arn(body["username"]),
-            "recent_requests": lambda body: stand_in.recent_requests(int(body.get("count", 50))),
+            "recent_requests": lambda body: stand_in.recent_requests(int(body.get("count", 50)), body.get("run")),
         }
 
 

@@ -6,6 +6,10 @@ Records come back as copies (a User from `directory.get` is a snapshot): changes
 (`directory.update`, `add`, `remove`, `tabulator.put`, assigning `sso_config` / `open_query`), which the
 domain layer uses for both. `directory.lock` is a local lock: it orders this process's threads only.
 Tokens travel in the response body and are never logged.
+
+Given a run id, the client opens the run's own front to the stand-in (quilt_e2e.catalog.run_front): `url`
+is the front's, which the SUT is given, and the request log holds that run's requests only. The control API
+is still called on the stand-in's own address.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from quilt_e2e.catalog.control import (
     user_to_json,
 )
 from quilt_e2e.catalog.directory import READ, READ_WRITE, Policy, Role, User
+from quilt_e2e.catalog.run_front import RunFront, rebase_config
 from quilt_e2e.catalog.state import BrowsingSession, SsoConfig
 
 TIMEOUT = 30
@@ -171,39 +176,49 @@ class RemoteCatalogState:
 
 
 class RemoteRequestLog:
-    def __init__(self, control: _Control, size: int = 500):
+    """The stand-in's request log; with `run`, only the requests that came through that run's front."""
+
+    def __init__(self, control: _Control, size: int = 500, run: str | None = None):
         self._control = control
         self._size = size
+        self._run = run
 
     @property
     def entries(self) -> list[dict]:
-        return self._control("recent_requests", count=self._size)
+        return self.recent(self._size)
 
     def recent(self, count: int = 50) -> list[dict]:
-        return self._control("recent_requests", count=count)
+        return self._control("recent_requests", count=count, **({"run": self._run} if self._run else {}))
 
 
 class StandInClient:
-    """The stand-in at `url`, controlled with `key` (from the stack server's state file)."""
+    """The stand-in at `url`, controlled with `key` (from the stack server's state file); reached through
+    the front of `run_id` when one is given."""
 
-    def __init__(self, url: str, key: str):
-        self.url = url.rstrip("/")
-        self._control = _Control(self.url, key)
+    def __init__(self, url: str, key: str, run_id: str | None = None):
+        self.stand_in_url = url.rstrip("/")
+        self._control = _Control(self.stand_in_url, key)
         facts = self._control("describe")
         self.region: str = facts["region"]
         self.stack_name: str = facts["stack_name"]
         self.registry_bucket: str = facts["registry_bucket"]
         self.s3_endpoint_url: str = facts["s3_endpoint_url"]
         self.catalog = RemoteCatalogState(self._control, facts["buckets"])
-        self.request_log = RemoteRequestLog(self._control)
+        self.request_log = RemoteRequestLog(self._control, run=run_id)
         self._config: dict | None = None
+        self._front = RunFront(self.stand_in_url, run_id).start() if run_id else None
+        self.url = self._front.url if self._front is not None else self.stand_in_url
 
     def stop(self) -> None:
-        """Nothing to stop: the stack server owns the stand-in."""
+        """Close the run's front; the stand-in itself belongs to the stack server."""
+        if self._front is not None:
+            self._front.stop()
+            self._front = None
 
     def config_json(self) -> dict:
+        """config.json as the SUT gets it at `url` (through the front: the front's addresses)."""
         if self._config is None:
-            self._config = self._control("config_json")
+            self._config = rebase_config(self._control("config_json"), self.url)
         return self._config
 
     def issue_token(self, username: str, expires_in: int | None = None) -> str:

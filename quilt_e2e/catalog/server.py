@@ -13,6 +13,7 @@ from werkzeug.serving import WSGIRequestHandler
 from quilt_e2e.catalog.app import OPERATION_KEY, CatalogApp
 from quilt_e2e.catalog.control import ControlApi
 from quilt_e2e.catalog.registry import Registry
+from quilt_e2e.catalog.run_front import run_of
 from quilt_e2e.catalog.state import Catalog
 from quilt_e2e.catalog.tokens import TokenIssuer
 from quilt_e2e.config import SUITE_USER_AGENT
@@ -23,13 +24,16 @@ _BROWSE_SESSION = re.compile(r"^/browse/[^/]+/")
 
 class CatalogRequestLog(RequestLog):
     """The stack's request log, plus the GraphQL operation name. It records method and path only:
-    never headers (the Authorization token), query strings, or browsing-session ids."""
+    never headers (the Authorization token), query strings, or browsing-session ids. A request that came
+    through a run's front (quilt_e2e.catalog.run_front) also records the run id."""
 
     def describe(self, environ) -> dict:
-        return {
+        record = {
             "method": environ.get("REQUEST_METHOD"),
             "path": _BROWSE_SESSION.sub("/browse/<session>/", environ.get("PATH_INFO", "")),
         }
+        run = run_of(environ)
+        return record if run is None else {**record, "run": run}
 
     def annotate(self, record: dict, environ) -> None:
         record["operation"] = environ.get(OPERATION_KEY)
@@ -144,8 +148,13 @@ class CatalogStandIn:
             raise KeyError(f"no such user: {username}")
         return self.tokens.issue_refresh_token(username)
 
-    def recent_requests(self, count: int = 50) -> list[dict]:
-        return self.request_log.recent(count) if self.request_log else []
+    def recent_requests(self, count: int = 50, run: str | None = None) -> list[dict]:
+        """The last `count` requests; with `run`, the last `count` of that run's (its front's) only."""
+        if self.request_log is None:
+            return []
+        if run is None:
+            return self.request_log.recent(count)
+        return [entry for entry in list(self.request_log.entries) if entry.get("run") == run][-count:]
 
     # -- what the catalog knows, for the suite's expectations (RemoteCatalog answers the same questions) ----
     def visible_buckets(self, username: str) -> list[str]:

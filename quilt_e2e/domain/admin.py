@@ -182,6 +182,14 @@ def admin_ops(world: World) -> Driver:
     return world.ops.admin
 
 
+def list_users(world: World) -> list:
+    """List the users; the catalog's records just before are kept (another run may sign in meanwhile)."""
+    adm = admin_ops(world)
+    world.users_before_listing = dict(directory(world).users)
+    world.result = adm.list_users()
+    return world.result
+
+
 AdminAction = Callable[[Driver], Any]  # a call on the AdminOps driver, e.g. `lambda adm: adm.list_users()`
 
 

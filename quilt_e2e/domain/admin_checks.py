@@ -8,6 +8,7 @@ identifier, name, ARN and kind. Errors are checked for their type, what they say
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -53,8 +54,27 @@ def catalog_role(world: World, name: str | None):
     return admin.directory(world).roles.get(name) if name is not None else None
 
 
-def account_problems(world: World, account, record, *, with_kind: bool = False) -> list[str]:
-    """Every field of a domain User against the catalog's record of that user."""
+def last_login_problem(value, record, earlier) -> str | None:
+    """last_login against the record; with the record from before the call (`earlier`), any instant from that
+    one to the record's now is right: a sign-in only moves it forward, and on a shared stack another run may
+    sign in as a shared user (test-user) while the call runs. In a run alone the two are the same instant."""
+    problem = instant_problem("last_login", value, record.last_login)
+    if problem is None or earlier is None or earlier.last_login == record.last_login:
+        return problem
+    if instant_problem("last_login", value, earlier.last_login) is None:
+        return None
+    # not an ISO 8601 instant with a timezone: no instant in between either
+    with contextlib.suppress(TypeError, ValueError):
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is not None and earlier.last_login < parsed < record.last_login:
+            return None
+    return (f"last_login {value!r} (expected from {earlier.last_login.isoformat()} to "
+            f"{record.last_login.isoformat()}: the user signed in while the list was made)")
+
+
+def account_problems(world: World, account, record, *, with_kind: bool = False, earlier=None) -> list[str]:
+    """Every field of a domain User against the catalog's record of that user (`earlier`: the record just
+    before the call, for last_login)."""
     from quilt_mcp.domain.user import User
 
     if not isinstance(account, User):
@@ -67,8 +87,8 @@ def account_problems(world: World, account, record, *, with_kind: bool = False) 
                             ("is_sso_only", record.is_sso_only), ("is_service", record.is_service)):
         if getattr(account, field) is not expected:
             problems.append(f"{field} {getattr(account, field)!r} (expected {expected})")
-    for field, expected in (("date_joined", record.date_joined), ("last_login", record.last_login)):
-        problem = instant_problem(field, getattr(account, field), expected)
+    for problem in (instant_problem("date_joined", account.date_joined, record.date_joined),
+                    last_login_problem(account.last_login, record, earlier)):
         if problem:
             problems.append(problem)
     problems += role_problems("role", account.role, catalog_role(world, record.role), with_kind=with_kind)
@@ -105,16 +125,20 @@ def assert_catalog_roles(world: World, label: str, role: str, extra_roles: str) 
 
 
 def assert_users_listed(world: World, listed, *, with_kind: bool = False) -> None:
-    """The listed users are exactly the catalog's users, each one field by field."""
+    """The listed users are exactly the catalog's users, each one field by field. Users another run made
+    (one beside this one on a shared stack, which may add or remove them meanwhile) are not this run's to check."""
     assert isinstance(listed, list), f"list_users returned {type(listed).__name__}, not a list"
     by_name = {getattr(user, "name", None): user for user in listed}
     assert len(by_name) == len(listed), f"users listed more than once: {[u.name for u in listed]}"
-    records = dict(admin.directory(world).users)
-    missing, extra = sorted(set(records) - set(by_name)), sorted(set(by_name) - set(records), key=str)
+    records = {name: record for name, record in admin.directory(world).users.items() if not world.of_another_run(name)}
+    shown = {name for name in by_name if not (isinstance(name, str) and world.of_another_run(name))}
+    missing, extra = sorted(set(records) - shown), sorted(shown - set(records), key=str)
     assert not missing and not extra, f"listed users differ from the catalog's: missing {missing}, unexpected {extra}"
     problems = []
     for name, record in sorted(records.items()):
-        problems += [f"{name}: {p}" for p in account_problems(world, by_name[name], record, with_kind=with_kind)]
+        earlier = world.users_before_listing.get(name)
+        problems += [f"{name}: {p}"
+                     for p in account_problems(world, by_name[name], record, with_kind=with_kind, earlier=earlier)]
     assert not problems, "listed users differ from the catalog's records: " + "; ".join(problems)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
-from quilt_e2e.config import GENERATED_RUN_ID_RE
 from quilt_e2e.domain import packages as pk
 from quilt_e2e.domain.expectations import assert_same_names, diagnose_diff, fail_unless
 from quilt_e2e.domain.registry import (
@@ -505,8 +504,7 @@ def assert_keys_are_names(world: World) -> None:
 
 def _another_runs(world: World, package: str) -> bool:
     """A package in another run's namespace (a run beside this one on a shared stack) is not this attempt's."""
-    namespace = package.split("/", 1)[0]
-    return namespace != world.settings.run_id and bool(GENERATED_RUN_ID_RE.match(namespace))
+    return world.of_another_run(package.split("/", 1)[0])
 
 
 def assert_no_new_package(world: World) -> None:

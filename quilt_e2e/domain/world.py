@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from quilt_e2e.config import Settings
+from quilt_e2e.config import Settings, generated_run_prefix
 from quilt_e2e.domain.driver import AfterCall, Driver, SutCall, unwrap
 from quilt_e2e.domain.reference import ReferenceData
 
@@ -84,6 +84,7 @@ class World:
         self.result: Any = None
         self.services: dict[str, Any] = {}  # SUT services built on this scenario's QuiltOps
         self.registry_before: set[str] | None = None
+        self.users_before_listing: dict[str, Any] = {}  # the catalog's user records just before a listing
         self.measurements: list[Measurement] = []
         self.user: str | None = None  # the catalog identity the scenario acts as ("" = explicitly none)
         self.cleanups: list = []  # undo actions run after the scenario
@@ -165,6 +166,12 @@ class World:
     def run_email(self, email: str) -> str:
         """An email address made unique to the run: the run id is prefixed to its local part."""
         return f"{self.settings.run_id}.{email}"
+
+    def of_another_run(self, name: str) -> bool:
+        """A package namespace, catalog user or email another run made (a run beside this one on a shared
+        stack): not this run's to find, miss or check."""
+        prefix = generated_run_prefix(name)
+        return prefix is not None and prefix != self.settings.run_id
 
     def run_package_name(self, label: str) -> str:
         """Packages a run creates live under the run id namespace, so cleanup can find them all."""

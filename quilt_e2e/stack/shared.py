@@ -67,7 +67,8 @@ class SharedStack(Stack):
                 raise StackError(f"no stack server answers: {name} {url or '(no address)'} is down{where}; {UP_HINT}")
         self.endpoint_url = aws
         try:
-            self.catalog = StandInClient(catalog, self.control_key)
+            # the run's own front: the stand-in's request log tells this run's requests from a neighbour's
+            self.catalog = StandInClient(catalog, self.control_key, run_id=self.settings.run_id)
         except ControlError as exc:
             raise StackError(f"the stack server's catalog refuses control ({exc}); {UP_HINT}") from None
         assert self.sandbox is not None
@@ -75,6 +76,11 @@ class SharedStack(Stack):
         if self.settings.backend == "multiuser":
             env.update(QUILT_CATALOG_URL=self.catalog.url, QUILT_REGISTRY_URL=self.catalog.url)
         self.sandbox.set_env(env)
+
+    def _stop_services(self) -> None:
+        if self.catalog is not None:
+            self.catalog.stop()
+            self.catalog = None
 
     def _check_reachable(self) -> None:
         super()._check_reachable()

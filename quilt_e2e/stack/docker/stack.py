@@ -159,8 +159,10 @@ class DockerStack(SharedStack):
         ensure_reference_data(self.settings.data_profile)
 
     def _stop_services(self) -> None:
-        self.catalog = None
-        self.services.stop()
+        try:
+            super()._stop_services()
+        finally:
+            self.services.stop()
 
     def service_logs(self, tail: int = 100) -> dict[str, str]:
         return self.services.logs(tail)
