@@ -61,6 +61,23 @@ def test_classify_separates_sut_infrastructure_and_test_defects():
         assert classify(exc) is SuiteCodeError
 
 
+def test_a_client_library_error_belongs_to_whoever_called_the_library(server, monkeypatch):
+    """botocore raises for the SUT and for the suite's own verification alike: the caller decides."""
+    import boto3
+    import quilt3
+    from botocore.exceptions import ClientError
+
+    s3 = boto3.client("s3", endpoint_url=server.endpoint_url, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    with pytest.raises(ClientError) as by_suite:
+        s3.get_object(Bucket="no-such-bucket-for-classify", Key="k")
+    assert classify(by_suite.value) is SuiteCodeError
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server.endpoint_url)
+    with pytest.raises(Exception) as by_sut:  # whatever quilt3 lets through is the SUT's
+        quilt3.Package.browse("nobody/nothing", registry="s3://no-such-bucket-for-classify")
+    assert classify(by_sut.value) is SutError, f"{type(by_sut.value).__module__}.{type(by_sut.value).__name__}"
+
+
 def category_of(result: dict) -> str | None:
     """Allure's rule: the first category whose statuses and message regex (full match) fit."""
     message = (result.get("statusDetails") or {}).get("message") or ""

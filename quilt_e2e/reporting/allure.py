@@ -65,6 +65,7 @@ ALLURE_RESULT_FILES = (
 )
 SEVERITIES = {"blocker", "critical", "normal", "minor", "trivial"}
 SUT_MODULES = ("quilt_mcp", "quilt3")
+CLIENT_LIBRARIES = ("/botocore/", "/boto3/", "/s3transfer/", "/urllib3/", "/requests/", "/concurrent/futures/")
 INFRA_ERRORS = ("EndpointConnectionError", "ConnectionError", "ConnectTimeout", "ReadTimeout", "Timeout", "StackError")
 
 
@@ -90,8 +91,11 @@ def classify(exc: BaseException) -> type[Exception] | None:
     module = type(exc).__module__ or ""
     if module.split(".")[0] in SUT_MODULES:
         return SutError
+    # a library's error (botocore's ClientError, ...) is the SUT's when the SUT called the library: the innermost
+    # frame outside the client libraries says who did (the suite's own verification reads S3 with boto3 too)
     frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
-    if frames and any(part in frames[-1].filename for part in ("/quilt_mcp/", "/quilt3/", "/botocore/")):
+    caller = next((f.filename for f in reversed(frames) if not any(lib in f.filename for lib in CLIENT_LIBRARIES)), "")
+    if any(f"/{module}/" in caller for module in SUT_MODULES):
         return SutError
     return SuiteCodeError
 
