@@ -251,6 +251,7 @@ def test_performance_packages_are_written_once_and_read_back(server, unique_sett
     from quilt_e2e.domain import performance as perf
     from quilt_e2e.domain.reference import ReferenceData
     from quilt_e2e.domain.registry import read_manifest
+    from quilt_e2e.domain.world import World
     from quilt_e2e.stack.registry_layout import named_packages
 
     settings = unique_settings("perf")
@@ -269,15 +270,7 @@ def test_performance_packages_are_written_once_and_read_back(server, unique_sett
         def put_objects(self, bucket, objects):  # as the embedded stack: straight into the in-process moto
             server.put_objects(bucket, objects)
 
-    class World:
-        def __init__(self):
-            self.settings, self.reference, self.stack = settings, ReferenceData(data_dir, settings.data_bucket), Stack()
-            self.packages = {}
-
-        def s3(self):
-            return s3
-
-    world = World()
+    world = World(settings, ReferenceData(data_dir, settings.data_bucket), Stack())
     package = perf.ensure_many_files_package(world)
     assert package.name == "test-user/many-files" and world.packages["current"] is package
     _, entries = read_manifest(s3, settings.packages_bucket, package.latest)
