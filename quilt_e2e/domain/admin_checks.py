@@ -61,12 +61,10 @@ def last_login_problem(value, record, earlier) -> str | None:
     problem = instant_problem("last_login", value, record.last_login)
     if problem is None or earlier is None or earlier.last_login == record.last_login:
         return problem
-    if instant_problem("last_login", value, earlier.last_login) is None:
-        return None
-    # not an ISO 8601 instant with a timezone: no instant in between either
+    # not an ISO 8601 instant with a timezone: no instant in the window either
     with contextlib.suppress(TypeError, ValueError):
         parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is not None and earlier.last_login < parsed < record.last_login:
+        if parsed.tzinfo is not None and earlier.last_login <= parsed <= record.last_login:
             return None
     return (f"last_login {value!r} (expected from {earlier.last_login.isoformat()} to "
             f"{record.last_login.isoformat()}: the user signed in while the list was made)")

@@ -475,9 +475,9 @@ def assert_parallel_user_listing(world: World) -> None:
     ours = {adm.user_name(world, r.task.key[1]) for r in world.pool.results if r.task.key[0] == "create"}
     catalog_users = adm.directory(world).users
     theirs = {n for n in [*catalog_users, *names] if world.of_another_run(n)}  # a run beside this one
-    expected = {name for name in catalog_users if name not in ours | theirs}
-    assert_same_names("users listed in parallel (besides the ones being created)", expected,
-                      [n for n in names if n not in ours | theirs])
+    left_out = ours | theirs
+    assert_same_names("users listed in parallel (besides the ones being created)",
+                      [n for n in catalog_users if n not in left_out], [n for n in names if n not in left_out])
     for account in listing:
         if account.name not in theirs:
             adm.assert_matches_catalog(account, catalog_users[account.name])

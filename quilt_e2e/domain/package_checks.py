@@ -253,8 +253,8 @@ def assert_search_once_at_latest(world: World, name: str) -> None:
 def assert_search_names_registry(world: World) -> None:
     """Every package of the registry is found, and nothing else; another run's packages (a run beside this one
     on a shared stack, which may push or remove them meanwhile) are not this run's to count."""
-    ours = [info.name for info in world.result if not _another_runs(world, info.name)]
-    assert_same_names("packages found", {n for n in pk.registry_packages(world) if not _another_runs(world, n)}, ours)
+    ours = [info.name for info in world.result if not world.of_another_run(info.name)]
+    assert_same_names("packages found", {n for n in pk.registry_packages(world) if not world.of_another_run(n)}, ours)
 
 
 # -- revising ------------------------------------------------------------------------------------------------------
@@ -392,7 +392,7 @@ def assert_search_results_listed(world: World) -> None:
     """Then every result names a package the registry lists."""
     listed = pk.registry_packages(world)
     strays = [(info.name, info.top_hash) for info in world.result
-              if info.name not in listed and not _another_runs(world, info.name)]
+              if info.name not in listed and not world.of_another_run(info.name)]
     assert not strays, f"results that name no package of the registry: {strays[:5]}"
 
 
@@ -506,13 +506,8 @@ def assert_keys_are_names(world: World) -> None:
         assert logical_key == name, f"{logical_key!r} should be {name!r}"
 
 
-def _another_runs(world: World, package: str) -> bool:
-    """A package in another run's namespace (a run beside this one on a shared stack) is not this attempt's."""
-    return world.of_another_run(package.split("/", 1)[0])
-
-
 def assert_no_new_package(world: World) -> None:
     """Then the registry holds no new package."""
     new = {name for name in pk.registry_packages(world) - (world.registry_before or set())
-           if not _another_runs(world, name)}
+           if not world.of_another_run(name)}
     assert not new, f"packages appeared despite the refusal: {sorted(new)}"
